@@ -1,0 +1,1 @@
+"""tap-classroom: Google Classroom API v1."""

@@ -1,0 +1,47 @@
+"""tap-classroom: the Tap class and its settings."""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+
+from tap_classroom import streams
+from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
+
+
+class TapClassroom(SuiteTap):
+    """Singer tap for the Google Classroom API v1."""
+
+    name = "tap-classroom"
+    config_jsonschema = th.PropertiesList(
+        th.Property("client_id", th.StringType, required=True,
+                    description="OAuth client id of your Google Cloud project."),
+        th.Property("client_secret", th.StringType, required=True, secret=True,
+                    description="OAuth client secret."),
+        th.Property("refresh_token", th.StringType, required=True, secret=True,
+                    description="Refresh token granted with the read-only Classroom scopes."),
+        th.Property("token_url", th.URIType, default="https://oauth2.googleapis.com/token",
+                    description="OAuth token endpoint."),
+        *common_settings(api_url="https://classroom.googleapis.com/v1"),
+        th.Property("page_size", th.IntegerType(minimum=1),
+                    description="pageSize sent on every list call (unset: the server's default)."),
+        start_date_setting(description="Only announcements and course work updated at or after "
+                                       "this time (unset: all history)."),
+    ).to_dict()
+    stream_types = [
+        streams.CoursesStream,
+        streams.TeachersStream,
+        streams.StudentsStream,
+        streams.AnnouncementsStream,
+        streams.CourseWorkStream,
+        streams.StudentSubmissionsStream,
+    ]
+
+    def make_authenticator(self) -> RefreshTokenAuthenticator:
+        return RefreshTokenAuthenticator(
+            token_url=self.config["token_url"], client_id=self.config["client_id"],
+            client_secret=self.config["client_secret"],
+            refresh_token=self.config["refresh_token"], **self.retry_settings())
+
+
+if __name__ == "__main__":
+    TapClassroom.cli()

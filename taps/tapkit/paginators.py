@@ -1,0 +1,186 @@
+"""The five pagination styles of the suite, as subclasses of the SDK's paginator bases.
+
+A page token is a *request patch*: a ``dict`` of query parameters to set on the next request, or a
+parsed absolute URL (``ParseResult``) to request as it is. :class:`tapkit.stream.SuiteStream`
+applies either one, so a stream only names its paginator class. Every paginator remembers the
+tokens it has followed and stops with :class:`PaginationLoopError` when one comes back
+(A→A and A→B→A alike), and stops early when the stream marked the page as past its bookmark.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import ParseResult, urljoin, urlparse
+
+import requests
+from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, HeaderLinkPaginator
+
+from tapkit.errors import PaginationLoopError, redact_url
+from tapkit.responses import is_exhausted, json_body, records_in
+
+if TYPE_CHECKING:
+    from tapkit.stream import SuiteStream
+
+Token = dict[str, Any] | ParseResult | None
+
+
+class SuitePaginator(BaseAPIPaginator[Token]):
+    """Base of the suite's paginators: loop guard, bookmark stop, construction from a stream."""
+
+    @classmethod
+    def for_stream(cls, stream: SuiteStream) -> SuitePaginator:
+        """Build a fresh paginator for one partition of ``stream``."""
+        return cls()
+
+    def advance(self, response: requests.Response) -> None:
+        """Move to the next page, or finish; a token seen before raises instead of looping."""
+        self._page_count += 1
+        if is_exhausted(response) or not self.has_more(response):
+            self._finished = True
+            return
+        new_value = self.get_next(response)
+        if not new_value:
+            self._finished = True
+            return
+        seen: set = self.__dict__.setdefault("_seen", {self._fingerprint(self._value)})
+        fingerprint = self._fingerprint(new_value)
+        if fingerprint in seen:
+            msg = (
+                f"the API sent page token {self._describe(new_value)} again after "
+                f"{self._page_count} pages (at {redact_url(response.url)}); stopping, not looping"
+            )
+            raise PaginationLoopError(msg)
+        seen.add(fingerprint)
+        self._value = new_value
+
+    @staticmethod
+    def _fingerprint(token: Token) -> Any:
+        if isinstance(token, dict):
+            return tuple(sorted((k, str(v)) for k, v in token.items()))
+        return token.geturl() if isinstance(token, ParseResult) else token
+
+    @staticmethod
+    def _describe(token: Token) -> str:
+        return redact_url(token.geturl()) if isinstance(token, ParseResult) else repr(token)
+
+
+class TokenCursorPaginator(SuitePaginator):
+    """Google style: ``pageToken=<nextPageToken>``; stop when the token is absent or empty.
+
+    An empty page (Google omits the list key) that still carries a token is followed.
+    """
+
+    def __init__(self, page_size: int | None = None, token_param: str = "pageToken",
+                 token_field: str = "nextPageToken", size_param: str = "pageSize") -> None:
+        self.token_param, self.token_field, self.size_param = token_param, token_field, size_param
+        self.size = {size_param: page_size} if page_size else {}
+        super().__init__(dict(self.size))
+
+    @classmethod
+    def for_stream(cls, stream: SuiteStream) -> TokenCursorPaginator:
+        return cls(page_size=stream.config.get("page_size"))
+
+    def _token(self, response: requests.Response) -> str | None:
+        body = json_body(response)
+        token = body.get(self.token_field) if isinstance(body, dict) else None
+        return str(token) if token else None
+
+    def get_next(self, response: requests.Response) -> Token:
+        token = self._token(response)
+        return {**self.size, self.token_param: token} if token else None
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        return self._token(response) is not None
+
+
+class PageNumberPaginator(SuitePaginator):
+    """Thrive style: ``page`` from 1 and ``perPage``; stop on an empty or short page, or when
+    ``pagination.totalPages`` is reached."""
+
+    def __init__(self, page_size: int, records_key: str | None = "results",
+                 page_param: str = "page", size_param: str = "perPage") -> None:
+        self.page_size, self.records_key = page_size, records_key
+        self.page_param, self.size_param = page_param, size_param
+        super().__init__({page_param: 1, size_param: page_size})
+
+    @classmethod
+    def for_stream(cls, stream: SuiteStream) -> PageNumberPaginator:
+        return cls(page_size=int(stream.config.get("page_size") or 200),
+                   records_key=stream.records_key)
+
+    def has_more(self, response: requests.Response) -> bool:
+        if len(records_in(response, self.records_key)) < self.page_size:
+            return False
+        body = json_body(response)
+        meta = body.get("pagination") if isinstance(body, dict) else None
+        if isinstance(meta, dict) and meta.get("totalPages") is not None:
+            return int(self.current_value[self.page_param]) < int(meta["totalPages"])
+        return True
+
+    def get_next(self, response: requests.Response) -> Token:
+        page = int(self.current_value[self.page_param])
+        return {self.page_param: page + 1, self.size_param: self.page_size}
+
+
+class NextInBodyPaginator(SuitePaginator, BaseHATEOASPaginator):
+    """Primetric (Django REST) style: the body's ``next`` is an absolute URL to request as it is,
+    or any other non-empty value to send back as ``next=<value>``; absent, null or empty stops."""
+
+    def __init__(self, field: str = "next", param: str = "next") -> None:
+        self.field, self.param = field, param
+        BaseHATEOASPaginator.__init__(self)
+
+    def get_next_url(self, response: requests.Response) -> str | None:
+        body = json_body(response)
+        value = body.get(self.field) if isinstance(body, dict) else None
+        return str(value) if value not in (None, "", False) else None
+
+    def get_next(self, response: requests.Response) -> Token:
+        value = self.get_next_url(response)
+        if value is None:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme in ("http", "https") and parsed.netloc:
+            return parsed
+        if value.startswith("/") or value.startswith("?"):
+            return urlparse(urljoin(response.url, value))
+        return {self.param: value}
+
+
+class LinkHeaderPaginator(SuitePaginator, HeaderLinkPaginator):
+    """Basecamp/GitHub style: follow ``Link: <url>; rel="next"`` as it is; stop when absent."""
+
+    def __init__(self) -> None:
+        HeaderLinkPaginator.__init__(self)
+
+    def get_next(self, response: requests.Response) -> Token:
+        url = self.get_next_url(response)
+        return urlparse(urljoin(response.url, url)) if url else None
+
+
+class HasMorePaginator(SuitePaginator):
+    """systeme.io style: ``limit=<size>``, then ``startingAfter=<key of the last record>``;
+    stop when ``hasMore`` is false or the page is empty."""
+
+    def __init__(self, page_size: int, key_field: str = "id", records_key: str = "items",
+                 size_param: str = "limit", cursor_param: str = "startingAfter",
+                 more_field: str = "hasMore") -> None:
+        self.key_field, self.records_key = key_field, records_key
+        self.cursor_param, self.more_field = cursor_param, more_field
+        self.size = {size_param: page_size}
+        super().__init__(dict(self.size))
+
+    @classmethod
+    def for_stream(cls, stream: SuiteStream) -> HasMorePaginator:
+        return cls(page_size=int(stream.config.get("page_size") or 100),
+                   key_field=stream.primary_keys[0],
+                   records_key=stream.records_key or "items")
+
+    def has_more(self, response: requests.Response) -> bool:
+        body = json_body(response)
+        return bool(isinstance(body, dict) and body.get(self.more_field))
+
+    def get_next(self, response: requests.Response) -> Token:
+        records = records_in(response, self.records_key)
+        last = records[-1].get(self.key_field) if records else None
+        return {**self.size, self.cursor_param: last} if last not in (None, "") else None

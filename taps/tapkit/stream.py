@@ -1,0 +1,184 @@
+"""The base stream of every tap: settings become requests, answers become records.
+
+A tap's stream is a declaration: ``name``, ``path``, ``records_key``, ``primary_keys``,
+``replication_key``, ``paginator``, ``params`` and ``parent_stream_type``; its schema is
+``schemas/<name>.json`` next to the tap. Everything else lives here once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import ParseResult
+
+import backoff
+import requests
+from singer_sdk import RESTStream
+from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers.types import Context
+from singer_sdk.schema.source import SchemaDirectory, StreamSchema
+from singer_sdk.streams.rest import HTTPRequest, PageContext
+
+from tapkit.errors import TapError, one_line, redact, redact_url
+from tapkit.paginators import SuitePaginator
+from tapkit.responses import TruncatedBody, json_body, mark_exhausted, records_in
+from tapkit.retry import NETWORK_ERRORS, RETRY_STATUSES, wait_times
+from tapkit.times import parse_time
+
+if TYPE_CHECKING:
+    from tapkit.tap import SuiteTap
+
+
+def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
+    """Drop the SDK's generic "unhandled error" line: the tap prints the one that says why."""
+    return not str(record.msg).startswith("An unhandled error occurred while syncing")
+
+
+class SuiteStream(RESTStream):
+    """A REST stream driven by class attributes and the suite's common settings."""
+
+    #: Key of the record list in the JSON body; ``None`` for a bare top-level array.
+    records_key: ClassVar[str | None] = None
+    #: Paginator class; ``for_stream`` builds one per partition.
+    paginator: ClassVar[type[SuitePaginator] | None] = None
+    #: Fixed query parameters sent on the first request of every partition.
+    params: ClassVar[dict[str, Any]] = {}
+    #: Records come newest first: stop paging at the first record older than the bookmark.
+    stop_at_bookmark: ClassVar[bool] = False
+    #: Folder of ``<stream name>.json`` schema files; set once per tap.
+    schemas_dir: ClassVar[Path | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "schemas_dir" in cls.__dict__ and cls.schemas_dir is not None:
+            cls.schema = StreamSchema(SchemaDirectory(cls.schemas_dir))  # type: ignore[assignment]
+
+    def __init__(self, tap: SuiteTap, **kwargs: Any) -> None:
+        super().__init__(tap, **kwargs)
+        self._suite_tap = tap
+        self.logger.addFilter(_quiet_sdk_failure_line)
+
+    # -- requests ----------------------------------------------------------------------------
+    @property
+    def url_base(self) -> str:
+        return str(self.config["api_url"]).rstrip("/")
+
+    @property
+    def authenticator(self) -> Any:
+        return self._suite_tap.authenticator
+
+    @property
+    def timeout(self) -> int:
+        return int(self.config.get("request_timeout", 60))
+
+    @cached_property
+    def user_agent(self) -> str:
+        return str(self.config.get("user_agent") or self._suite_tap.default_user_agent)
+
+    @property
+    def http_headers(self) -> dict:
+        return {"User-Agent": self.user_agent, "Accept": "application/json"}
+
+    def get_new_paginator(self) -> SuitePaginator | None:
+        return self.paginator.for_stream(self) if self.paginator else None
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        """Fixed ``params``; streams with server-side filters extend this."""
+        return dict(self.params)
+
+    def get_http_request(self, *, page: PageContext) -> HTTPRequest:
+        """Apply the paginator's token: follow a URL as it is, or merge query parameters."""
+        request = super().get_http_request(page=page)
+        token = page.next_page_token
+        if isinstance(token, ParseResult):
+            request.url, request.params = token.geturl(), {}
+        elif token:
+            request.params = {**request.params, **token}
+        return request
+
+    # -- answers -----------------------------------------------------------------------------
+    def validate_response(self, response: requests.Response) -> None:
+        """429/5xx are retried; other 4xx are fatal with a clear message; bodies must be JSON."""
+        status = response.status_code
+        if status in RETRY_STATUSES:
+            raise RetriableAPIError(self.response_error_message(response), response)
+        if status >= 400:
+            raise TapError(self.response_error_message(response))
+        try:
+            json_body(response)
+        except TruncatedBody as exc:
+            raise RetriableAPIError(str(exc), response) from None
+
+    def response_error_message(self, response: requests.Response) -> str:
+        body = one_line(response.text or "", 200)
+        hint = {401: " (check the credentials)", 403: " (check the credentials' scopes "
+                "and permissions)", 404: " (check api_url and the ids in it)"}.get(
+                    response.status_code, "")
+        return self.redact(f"{self.name}: HTTP {response.status_code} {response.reason} from "
+                           f"{response.request.method} {redact_url(response.url)}{hint}: {body}")
+
+    def parse_response(self, response: requests.Response) -> Iterable[dict]:
+        records = records_in(response, self.records_key)
+        floor = self.get_starting_timestamp(self.context) if self.stop_at_bookmark else None
+        if floor is None:
+            yield from records
+            return
+        for record in records:
+            value = record.get(self.replication_key or "")
+            if value and parse_time(value) < floor:
+                mark_exhausted(response)
+                return
+            yield record
+
+    # -- retries and errors --------------------------------------------------------------------
+    def backoff_wait_generator(self) -> Any:
+        return wait_times(float(self.config.get("backoff_factor", 2)))
+
+    def backoff_max_tries(self) -> int:
+        return int(self.config.get("max_retries", 3)) + 1
+
+    def backoff_jitter(self, value: float) -> float:
+        return value
+
+    def backoff_handler(self, details: Any) -> None:
+        exc = details.get("exception")
+        what = (f"HTTP {exc.response.status_code}" if isinstance(exc, RetriableAPIError)
+                and exc.response is not None else type(exc).__name__)
+        self.logger.warning("%s: %s, retry %d in %.1f s", self.name, what,
+                            details.get("tries", 0), details.get("wait") or 0)
+
+    def request_decorator(self, func: Any) -> Any:
+        retrying = backoff.on_exception(
+            self.backoff_wait_generator, (RetriableAPIError, *NETWORK_ERRORS),
+            max_tries=self.backoff_max_tries, on_backoff=self.backoff_handler,
+            jitter=self.backoff_jitter, logger=None)(func)
+
+        def request(prepared: requests.PreparedRequest, context: Context | None) -> Any:
+            try:
+                return retrying(prepared, context)
+            except RetriableAPIError as exc:
+                raise TapError(f"{exc} (gave up after {self.backoff_max_tries()} tries)") from None
+            except NETWORK_ERRORS as exc:
+                raise TapError(self.redact(
+                    f"{self.name}: no answer from {prepared.method} {redact_url(prepared.url)} "
+                    f"after {self.backoff_max_tries()} tries ({type(exc).__name__})")) from None
+
+        return request
+
+    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        try:
+            yield from self.request_records(context)
+        except TapError as exc:
+            text = str(exc)
+            raise type(exc)(text if text.startswith(f"{self.name}:") else f"{self.name}: {text}"
+                            ) from None
+        except FatalAPIError as exc:
+            raise TapError(f"{self.name}: {exc}") from None
+
+    def redact(self, text: str) -> str:
+        """Mask every secret setting (and bearer/basic credentials) in ``text``."""
+        return redact(text, self._suite_tap.secret_values)
+

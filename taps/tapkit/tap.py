@@ -1,0 +1,137 @@
+"""The base tap: common settings, config checks, one cached authenticator, clean exits."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from functools import cached_property
+from importlib import metadata
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from singer_sdk import Tap
+from singer_sdk import typing as th
+from singer_sdk.contrib.msgspec import MsgSpecWriter
+from singer_sdk.exceptions import ConfigValidationError
+
+from tapkit.errors import ConfigError, TapError, redact
+
+PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
+DISTRIBUTION = "singer-tap-suite"
+
+
+def common_settings(api_url: str) -> list[th.Property]:
+    """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API."""
+    return [
+        th.Property("api_url", th.URIType, default=api_url,
+                    description="Base URL of the API; stream paths are appended to it."),
+        th.Property("user_agent", th.StringType,
+                    description="User-Agent sent on every request (default: tap name, version "
+                                "and project URL)."),
+        th.Property("request_timeout", th.IntegerType(minimum=1), default=60,
+                    description="Seconds to wait for each answer."),
+        th.Property("max_retries", th.IntegerType(minimum=0), default=3,
+                    description="Retries after the first try on 429, 500, 502, 503, 504, "
+                                "connection errors and timeouts."),
+        th.Property("backoff_factor", th.NumberType(minimum=0), default=2,
+                    description="Retry n waits backoff_factor * 2**(n-1) seconds, unless the "
+                                "answer's Retry-After says otherwise."),
+    ]
+
+
+def start_date_setting(required: bool = False, description: str = "") -> th.Property:
+    """The ``start_date`` setting (ISO 8601 date or date-time, UTC)."""
+    return th.Property("start_date", th.DateTimeType, required=required,
+                       description=description or "Earliest record time to sync (ISO 8601).")
+
+
+class SuiteTap(Tap):
+    """A Singer tap of the suite; subclasses set ``name``, ``config_jsonschema``,
+    ``stream_types`` and ``make_authenticator``."""
+
+    stream_types: ClassVar[list[type]] = []
+    message_writer_class = MsgSpecWriter
+    #: Settings holding URLs, checked before any request.
+    url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            super().__init__(*args, **kwargs)
+        except ConfigValidationError as exc:
+            raise ConfigError(self._config_message(exc.errors)) from None
+        if kwargs.get("validate_config", True):
+            self.check_config()
+
+    # -- configuration -------------------------------------------------------------------------
+    @classmethod
+    def secret_keys(cls) -> set[str]:
+        """Names of the settings marked secret."""
+        return {k for k, v in cls.config_jsonschema.get("properties", {}).items()
+                if v.get("secret") or v.get("writeOnly")}
+
+    @property
+    def secret_values(self) -> list[str]:
+        """The values of the secret settings (and live tokens), never to be printed."""
+        values = [str(self.config[k]) for k in self.secret_keys() if self.config.get(k)]
+        auth = self.__dict__.get("authenticator")
+        return values + [str(s) for s in getattr(auth, "secrets", []) if s]
+
+    def _config_message(self, errors: list[str]) -> str:
+        msgs = [redact(e, self.secret_values) for e in errors]
+        return (f"{self.name}: invalid config: {'; '.join(msgs)}. Fix the config file "
+                f"(or {self.name.upper().replace('-', '_')}_* variables) and run again.")
+
+    def check_config(self) -> None:
+        """Checks JSON Schema cannot express: well-formed URLs; subclasses add their own."""
+        problems = []
+        for key in self.url_settings:
+            value = self.config.get(key)
+            parts = urlsplit(str(value)) if value else None
+            if parts and (parts.scheme not in ("http", "https") or not parts.netloc):
+                problems.append(f"'{key}' must be an http(s) URL like https://host/path, "
+                                f"got {value!r}")
+        problems += self.extra_config_problems()
+        if problems:
+            raise ConfigError(self._config_message(problems))
+
+    def extra_config_problems(self) -> list[str]:
+        """Tap-specific config problems, one sentence each."""
+        return []
+
+    # -- shared by all streams -----------------------------------------------------------------
+    @cached_property
+    def default_user_agent(self) -> str:
+        try:
+            version = metadata.version(DISTRIBUTION)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            version = "0.0.0"
+        return f"{self.name}/{version} (+{PROJECT_URL})"
+
+    @cached_property
+    def authenticator(self) -> Any:
+        """One authenticator per tap instance, shared by its streams (and their threads)."""
+        return self.make_authenticator()
+
+    def make_authenticator(self) -> Any:
+        """Build the tap's authenticator from its config."""
+        raise NotImplementedError
+
+    def retry_settings(self) -> dict[str, Any]:
+        """Keyword arguments that carry the retry and timeout settings into an authenticator."""
+        return {"timeout": int(self.config.get("request_timeout", 60)),
+                "max_retries": int(self.config.get("max_retries", 3)),
+                "backoff_factor": float(self.config.get("backoff_factor", 2)),
+                "user_agent": self.config.get("user_agent") or self.default_user_agent}
+
+    def discover_streams(self) -> list:
+        return [stream_type(tap=self) for stream_type in self.stream_types]
+
+    # -- command line ----------------------------------------------------------------------------
+    @classmethod
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Run the tap; a :class:`TapError` ends it with one line on stderr and exit code 1."""
+        try:
+            super().invoke(*args, **kwargs)
+        except TapError as exc:
+            logging.getLogger(cls.name).error("%s", exc)
+            sys.exit(1)

@@ -1,0 +1,129 @@
+"""tap-classroom over real HTTP against the sandbox: truth, faults, incremental runs, bad config."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from sandbox.credentials import CREDENTIALS, tap_config
+from tapkit.times import parse_time
+from tests.helpers import key_set, run_tap
+
+TAP = "tap-classroom"
+KEYS = {"courses": ("id",), "teachers": ("courseId", "userId"),
+        "students": ("courseId", "userId"), "announcements": ("courseId", "id"),
+        "coursework": ("courseId", "id"),
+        "studentsubmissions": ("courseId", "courseWorkId", "id")}
+
+
+def config(**overrides):
+    return tap_config(TAP, os.environ["SANDBOX_URL"], **overrides)
+
+
+def assert_matches_truth(run, truth):
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream, keys in KEYS.items():
+        emitted = run.keys(stream, keys)
+        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
+        assert key_set(run.records[stream], keys) == key_set(truth[stream], keys), stream
+
+
+def test_full_sync_equals_the_api(sandbox):
+    run = run_tap(TAP, config())
+    assert_matches_truth(run, sandbox.truth("classroom"))
+    assert all(len(records) > 0 for records in run.records.values())
+
+
+def test_small_pages_and_the_wildcard(sandbox):
+    run = run_tap(TAP, config(page_size=4))
+    assert_matches_truth(run, sandbox.truth("classroom"))
+    paths = sandbox.stats()["classroom"]["paths"]
+    assert all("/courseWork/-/studentSubmissions" in p for p in paths if "Submissions" in p)
+    requests = sandbox.requests("classroom")
+    assert all(r["query"].get("pageSize") == ["4"] for r in requests if r["path"] != "/token")
+    ordered = [r for r in requests if r["path"].endswith(("/announcements", "/courseWork"))]
+    assert ordered and all(r["query"]["orderBy"] == ["updateTime desc"] for r in ordered)
+
+
+def test_injected_429_503_and_401_are_survived(sandbox):
+    sandbox.faults(api="classroom", script={"2": "429", "5": "503", "9": "401", "14": "500",
+                                            "20": "reset", "25": "badjson"}, retry_after=0.2)
+    run = run_tap(TAP, config())
+    assert_matches_truth(run, sandbox.truth("classroom"))
+    assert sandbox.stats()["classroom"]["tokens_issued"] == 2  # one re-auth after the 401
+    assert "retry" in run.stderr
+
+
+def test_second_run_reads_only_newer_announcements_and_coursework(sandbox):
+    first = run_tap(TAP, config(page_size=3))
+    assert first.returncode == 0, first.stderr[-2000:]
+    first_pages = sum(sandbox.stats()["classroom"]["paths"].get(p, 0)
+                      for p in sandbox.stats()["classroom"]["paths"]
+                      if p.endswith(("/announcements", "/courseWork")))
+    bookmarks = {(s, p["context"]["courseId"]): p["replication_key_value"]
+                 for s in ("announcements", "coursework")
+                 for p in first.last_state["bookmarks"][s]["partitions"]}
+    touched = {"announcements": sandbox.touch("classroom", "announcements", 3),
+               "coursework": sandbox.touch("classroom", "coursework", 2)}
+    sandbox.reset()  # counters only
+    second = run_tap(TAP, config(page_size=3), state=first.last_state)
+    assert second.returncode == 0, second.stderr[-2000:]
+    second_pages = sum(n for p, n in sandbox.stats()["classroom"]["paths"].items()
+                       if p.endswith(("/announcements", "/courseWork")))
+    assert second_pages < first_pages
+    for stream, keys in touched.items():
+        emitted = second.records[stream]
+        assert {tuple(k) for k in keys} <= key_set(emitted, ("courseId", "id"))
+        for record in emitted:  # nothing older than the course's bookmark comes again
+            floor = bookmarks[(stream, record["courseId"])]
+            assert parse_time(record["updateTime"]) >= parse_time(floor)
+        assert len(emitted) <= len(keys) + len(bookmarks) // 2
+    # full-table streams are read in full again
+    assert len(second.records["students"]) == len(first.records["students"])
+
+
+def test_start_date_bounds_the_incremental_streams(sandbox):
+    start = "2024-06-01T00:00:00Z"
+    run = run_tap(TAP, config(start_date=start))
+    assert run.returncode == 0, run.stderr[-2000:]
+    truth = sandbox.truth("classroom")
+    for stream in ("announcements", "coursework"):
+        expected = [r for r in truth[stream] if parse_time(r["updateTime"]) >= parse_time(start)]
+        assert key_set(run.records[stream], KEYS[stream]) == key_set(expected, KEYS[stream])
+
+
+def test_state_keeps_no_partitions_for_full_table_children(sandbox):
+    run = run_tap(TAP, config())
+    bookmarks = run.last_state["bookmarks"]
+    assert "partitions" not in bookmarks.get("students", {})
+    assert len(bookmarks["announcements"]["partitions"]) == len(run.records["courses"])
+
+
+def test_about_and_discover_need_only_a_config_file(sandbox):
+    about = run_tap(TAP, config(), "--about", "--format=markdown")
+    assert about.returncode == 0 and "refresh_token" in about.stdout
+    discover = run_tap(TAP, config(), "--discover")
+    catalog = json.loads(discover.stdout)
+    assert {s["tap_stream_id"] for s in catalog["streams"]} == set(KEYS)
+    assert sandbox.stats()["classroom"]["requests"] == 0
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"client_id": None}, "'client_id' is a required property"),
+    ({"client_secret": "wrong-secret-value"}, "token request to"),
+    ({"refresh_token": "wrong-refresh-token"}, "HTTP 400"),
+    ({"api_url": "classroom.googleapis.com/v1"}, "'api_url' must be an http(s) URL"),
+    ({"page_size": "ten"}, "'ten' is not of type 'integer'"),
+])
+def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
+    cfg = {k: v for k, v in {**config(), **overrides}.items() if v is not None}
+    run = run_tap(TAP, cfg)
+    assert run.returncode == 1
+    assert len(run.error_lines) == 1, run.stderr
+    assert expected in run.error_lines[0]
+    output = run.stdout + run.stderr
+    for secret in [*CREDENTIALS[TAP].values(), "wrong-secret-value", "wrong-refresh-token"]:
+        if secret not in ("sandbox-classroom-client",):
+            assert secret not in output
