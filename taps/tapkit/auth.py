@@ -97,8 +97,9 @@ class _SuiteOAuth(OAuthAuthenticator):
                 continue
             if response.status_code >= 400:
                 body = redact(one_line(response.text, 200), self.secrets)
-                hint = ("check client_id, client_secret and refresh_token"
-                        if response.status_code in (400, 401, 403) else "try again later")
+                fields = ", ".join(k for k in self.oauth_request_body if k != "grant_type")
+                hint = (f"check {fields}" if response.status_code in (400, 401, 403)
+                        else "try again later")
                 raise ConfigError(f"token request to {url} failed with HTTP "
                                   f"{response.status_code}: {body} ({hint})")
             break

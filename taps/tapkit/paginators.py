@@ -32,6 +32,11 @@ class SuitePaginator(BaseAPIPaginator[Token]):
         """Build a fresh paginator for one partition of ``stream``."""
         return cls()
 
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        """An empty page that still points at a next page is followed (Google, DRF, Link)."""
+        return not is_exhausted(response) and self.has_more(response) and bool(
+            self.get_next(response))
+
     def advance(self, response: requests.Response) -> None:
         """Move to the next page, or finish; a token seen before raises instead of looping."""
         self._page_count += 1
@@ -89,9 +94,6 @@ class TokenCursorPaginator(SuitePaginator):
         token = self._token(response)
         return {**self.size, self.token_param: token} if token else None
 
-    def continue_if_empty(self, response: requests.Response) -> bool:
-        return self._token(response) is not None
-
 
 class PageNumberPaginator(SuitePaginator):
     """Thrive style: ``page`` from 1 and ``perPage``; stop on an empty or short page, or when
@@ -116,6 +118,9 @@ class PageNumberPaginator(SuitePaginator):
         if isinstance(meta, dict) and meta.get("totalPages") is not None:
             return int(self.current_value[self.page_param]) < int(meta["totalPages"])
         return True
+
+    def continue_if_empty(self, response: requests.Response) -> bool:
+        return False
 
     def get_next(self, response: requests.Response) -> Token:
         page = int(self.current_value[self.page_param])

@@ -50,6 +50,7 @@ class SuiteTap(Tap):
     ``stream_types`` and ``make_authenticator``."""
 
     stream_types: ClassVar[list[type]] = []
+    package_name = DISTRIBUTION
     message_writer_class = MsgSpecWriter
     #: Settings holding URLs, checked before any request.
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")

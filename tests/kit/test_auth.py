@@ -109,7 +109,7 @@ class TestTokenEndpointFailures:
             call(refresh_auth())
         message = str(raised.value)
         assert "HTTP 400" in message and "invalid_grant" in message and TOKEN in message
-        assert "check client_id, client_secret and refresh_token" in message
+        assert "check client_id, client_secret, refresh_token" in message
         assert "csecret" not in message and "rtoken" not in message and "\n" not in message
 
     def test_transient_token_failures_are_retried(self, requests_mock):

@@ -203,3 +203,22 @@ def test_html_instead_of_json_is_a_clear_error():
     page = answer(text="<html><body>Sign in</body></html>", headers={"Content-Type": "text/html"})
     with pytest.raises(ResponseShapeError, match=r"expected JSON .* text/html"):
         p.advance(page)
+
+
+@pytest.mark.parametrize(("paginator", "page", "follows"), [
+    (TokenCursorPaginator(), {"json": {"nextPageToken": "t"}}, True),
+    (NextInBodyPaginator(), {"json": {"results": [], "next": "https://api.example.com/p2"}}, True),
+    (LinkHeaderPaginator(), {"json": [], "headers": {"Link": '<https://x.test/p2>; rel="next"'}},
+     True),
+    (NextInBodyPaginator(), {"json": {"results": [], "next": None}}, False),
+    (PageNumberPaginator(page_size=2), {"json": {"results": []}}, False),
+    (HasMorePaginator(page_size=10), {"json": {"items": [], "hasMore": True}}, False),
+])
+def test_empty_page_is_followed_only_when_it_points_further(paginator, page, follows):
+    assert paginator.continue_if_empty(answer(**page)) is follows
+
+
+def test_empty_page_past_the_bookmark_is_not_followed():
+    page = answer(json={"nextPageToken": "t"})
+    mark_exhausted(page)
+    assert not TokenCursorPaginator().continue_if_empty(page)

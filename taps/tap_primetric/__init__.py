@@ -1,0 +1,1 @@
+"""tap-primetric: Primetric API (beta)."""
