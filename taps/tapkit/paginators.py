@@ -111,13 +111,11 @@ class PageNumberPaginator(SuitePaginator):
                    records_key=stream.records_key)
 
     def has_more(self, response: requests.Response) -> bool:
-        if len(records_in(response, self.records_key)) < self.page_size:
-            return False
         body = json_body(response)
         meta = body.get("pagination") if isinstance(body, dict) else None
         if isinstance(meta, dict) and meta.get("totalPages") is not None:
             return int(self.current_value[self.page_param]) < int(meta["totalPages"])
-        return True
+        return len(records_in(response, self.records_key)) >= self.page_size
 
     def continue_if_empty(self, response: requests.Response) -> bool:
         return False

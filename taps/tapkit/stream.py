@@ -50,6 +50,8 @@ class SuiteStream(RESTStream):
     stop_at_bookmark: ClassVar[bool] = False
     #: Folder of ``<stream name>.json`` schema files; set once per tap.
     schemas_dir: ClassVar[Path | None] = None
+    #: What a 401 asks the user to check.
+    credentials_hint: ClassVar[str] = "check the credentials"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -114,7 +116,7 @@ class SuiteStream(RESTStream):
 
     def response_error_message(self, response: requests.Response) -> str:
         body = one_line(response.text or "", 200)
-        hint = {401: " (check the credentials)", 403: " (check the credentials' scopes "
+        hint = {401: f" ({self.credentials_hint})", 403: " (check the credentials' scopes "
                 "and permissions)", 404: " (check api_url and the ids in it)"}.get(
                     response.status_code, "")
         return self.redact(f"{self.name}: HTTP {response.status_code} {response.reason} from "

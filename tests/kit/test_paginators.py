@@ -222,3 +222,9 @@ def test_empty_page_past_the_bookmark_is_not_followed():
     page = answer(json={"nextPageToken": "t"})
     mark_exhausted(page)
     assert not TokenCursorPaginator().continue_if_empty(page)
+
+
+def test_total_pages_wins_over_a_short_page():
+    p = PageNumberPaginator(page_size=5)
+    p.advance(answer(json={"results": [{}, {}], "pagination": {"totalPages": 3, "page": 1}}))
+    assert p.current_value == {"page": 2, "perPage": 5}

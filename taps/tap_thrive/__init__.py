@@ -1,0 +1,1 @@
+"""tap-thrive: Thrive Learning REST API v1."""
