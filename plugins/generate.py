@@ -36,7 +36,8 @@ TAPS: dict[str, tuple[str, str, str, str]] = {
 }
 #: The SDK's own settings (stream maps, flattening, batch, ...) are documented by the SDK.
 SDK_SETTINGS = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
-                "flattening_max_depth", "batch_config"}
+                "flattening_max_depth", "flattening_max_key_length", "flattening_separator",
+                "batch_config"}
 
 
 def tap_class(name: str) -> Any:

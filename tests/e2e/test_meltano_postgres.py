@@ -81,7 +81,7 @@ def stream_keys(tap: str) -> dict[str, tuple[str, ...]]:
     return {s["tap_stream_id"]: tuple(s["key_properties"]) for s in catalog["streams"]}
 
 
-@pytest.mark.parametrize("tap", ["tap-classroom"])
+@pytest.mark.parametrize("tap", list(PREFIX))
 def test_meltano_run_lands_every_record_in_postgres(tap, sandbox, postgres, meltano_installed):
     schema = f"e2e_{tap.replace('-', '_')}"
     with postgres.cursor() as cursor:

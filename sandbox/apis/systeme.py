@@ -1,0 +1,223 @@
+"""Fake systeme.io public API (``/systeme/api``).
+
+Faithful to the documented behaviour: the key in ``X-API-Key`` (401 otherwise), ``limit`` between
+10 and 100 (400 outside), ``order=asc|desc`` (default ``desc``, by id), ``startingAfter=<key of the
+last item>``, answers ``{"items": [...], "hasMore": bool}``, and a quota shared by the account:
+``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Refill`` on every answer and a
+429 once it is used up. Contact fields have no id: they are ordered by an internal one and their
+cursor is the ``slug``.
+
+``configure`` knobs: ``rate_limit`` (requests per window), ``refill_seconds`` (the window),
+``retry_after`` (whether a 429 carries ``Retry-After``; the docs do not say) and
+``refill_format`` (``X-RateLimit-Refill`` as a unix ``timestamp`` or as ``seconds`` to wait).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from typing import Any
+
+from sandbox.apis.base import Answer, FakeAPI, Request, json_answer
+from sandbox.credentials import CREDENTIALS
+from sandbox.data import LAST, WORDS, email, moment, person, rng, sentence
+
+API_KEY = CREDENTIALS["tap-systeme"]["api_key"]
+#: path -> (collection, key field)
+ROUTES = {"/api/community/communities": ("communities", "id"), "/api/contacts": ("contacts", "id"),
+          "/api/tags": ("tags", "id"), "/api/contact_fields": ("contact_fields", "slug"),
+          "/api/school/courses": ("course_resources", "id")}
+#: Built-in contact fields of every systeme.io account (label, slug).
+STANDARD_FIELDS = [("First name", "first_name"), ("Surname", "surname"),
+                   ("Phone number", "phone_number"), ("Country", "country"),
+                   ("Street address", "street_address"), ("City", "city"),
+                   ("Postcode", "postcode"), ("State", "state"), ("Company name", "company_name"),
+                   ("Website", "website")]
+LOCALES = ["en", "fr", "de", "es", "it", "pt", "ru", "ja", "pl", "nl", "tr"]
+DOMAINS = ["academy.example.com", "école.example.fr", "learn.example.org"]
+DEFAULTS: dict[str, Any] = {"rate_limit": 100_000, "refill_seconds": 60.0, "retry_after": True,
+                            "refill_format": "timestamp"}
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Answer:
+    """An API Platform style error body."""
+    return json_answer({"type": "https://tools.ietf.org/html/rfc2616#section-10", "title": title,
+                        "status": status, "detail": detail, **extra}, status)
+
+
+def stamp(value: Any) -> str:
+    """``2024-03-01T12:34:56+00:00``, the API's date-time format."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+class SystemeAPI(FakeAPI):
+    prefix = "systeme"
+
+    def __init__(self, seed: int, volume: int) -> None:
+        super().__init__(seed, volume)
+        self.options = dict(DEFAULTS)
+        self.tokens, self.refill_at = 0, 0.0  # the first request opens the first window
+        self.throttled = 0
+        self.data: dict[str, list[dict]] = {}
+        self._make_fields(max(12, round(volume * 0.05)))
+        self._make_tags(max(3, round(volume * 0.12)))
+        self._make_contacts(max(5, round(volume * 0.71)))
+        self._make_communities(max(2, round(volume * 0.04)))
+        self._make_courses(max(2, round(volume * 0.08)))
+
+    # -- data ----------------------------------------------------------------------------------
+    def _make_fields(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "fields")
+        fields = [{"_order": n + 1, "fieldName": label, "slug": slug}
+                  for n, (label, slug) in enumerate(STANDARD_FIELDS)]
+        for n in range(len(fields), count):
+            word = r.choice(WORDS)
+            label = f"{word.capitalize()} {n}"
+            slug = re.sub(r"[^a-z0-9]+", "_", word.lower()).strip("_") or "custom"
+            fields.append({"_order": n + 1, "fieldName": label, "slug": f"{slug}_{n}"})
+        self.data["contact_fields"] = fields
+
+    def _make_tags(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "tags")
+        self.data["tags"] = [{"id": 40000 + n * 3, "name": f"{r.choice(WORDS)} #{n}",
+                              "createdAt": stamp(moment(r))} for n in range(count)]
+
+    def _make_contacts(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "contacts")
+        tags, fields = self.data["tags"], self.data["contact_fields"]
+        contacts = []
+        for n in range(count):
+            first, last = person(r)
+            values = {"first_name": first, "surname": last,
+                      "phone_number": f"+33 6 {r.randrange(10**7, 10**8)}" if n % 3 else None,
+                      "country": r.choice(["FR", "DE", "US", "JP", None]),
+                      "city": r.choice(["Zürich", "Kraków", "São Paulo", "Tōkyō", None])}
+            contacts.append({
+                "id": 9_000_000 + n * 7 + r.randrange(5), "email": email(first, last, n,
+                                                                          "example.com"),
+                "registeredAt": stamp(moment(r, 600)), "locale": r.choice([*LOCALES, None]),
+                "sourceURL": r.choice([None, f"https://{r.choice(DOMAINS)}/optin-{n % 7}"]),
+                "unsubscribed": r.random() < 0.08, "bounced": r.random() < 0.03,
+                "needsConfirmation": r.random() < 0.1,
+                "fields": [{"fieldName": f["fieldName"], "slug": f["slug"],
+                            "value": values.get(f["slug"], r.choice([None, None, sentence(r, 2)]))}
+                           for f in fields[: 6 + n % 4]],
+                "tags": [{"id": t["id"], "name": t["name"]}
+                         for t in r.sample(tags, min(len(tags), r.randrange(4)))],
+            })
+        self.data["contacts"] = contacts
+
+    def _make_communities(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "communities")
+        self.data["communities"] = [{
+            "id": 3100 + n * 11, "name": f"{r.choice(LAST)} community {n} ✨",
+            "domainName": r.choice(DOMAINS), "path": f"community-{n}"} for n in range(count)]
+
+    def _make_courses(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "courses")
+        courses = []
+        for n in range(count):
+            courses.append({
+                "id": 52000 + n * 13, "name": sentence(r, 3)[:-1], "domainName": r.choice(DOMAINS),
+                "path": f"course-{n}", "locale": r.choice(LOCALES), "active": r.random() < 0.8,
+                "modules": [{"id": 700000 + n * 100 + m,
+                             "name": f"Module {m + 1}: {r.choice(WORDS)}"}
+                            for m in range(r.randrange(0, 5))],
+            })
+        self.data["course_resources"] = courses
+
+    # -- quota -----------------------------------------------------------------------------------
+    def _refill(self, now: float) -> None:
+        """A full quota, and the next window opening ``refill_seconds`` from now."""
+        self.tokens = int(self.options["rate_limit"])
+        self.refill_at = now + float(self.options["refill_seconds"])
+
+    def _quota_headers(self, now: float) -> dict[str, str]:
+        wait = max(0.0, self.refill_at - now)
+        refill = (str(math.ceil(self.refill_at)) if self.options["refill_format"] == "timestamp"
+                  else str(math.ceil(wait)))
+        return {"X-RateLimit-Limit": str(self.options["rate_limit"]),
+                "X-RateLimit-Remaining": str(self.tokens), "X-RateLimit-Refill": refill}
+
+    def configure(self, options: dict[str, Any]) -> None:
+        unknown = set(options) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown systeme options {sorted(unknown)}")
+        self.options.update(options)
+        self.tokens, self.refill_at = 0, 0.0
+
+    # -- HTTP ----------------------------------------------------------------------------------
+    def handle(self, request: Request) -> Answer:
+        now = time.time()
+        if now >= self.refill_at:
+            self._refill(now)
+        if self.tokens <= 0:
+            self.throttled += 1
+            answer = problem(429, "Too Many Requests", "Rate limit exceeded. Try again later.")
+            if self.options["retry_after"]:
+                answer.headers["Retry-After"] = str(max(1, math.ceil(self.refill_at - now)))
+        else:
+            self.tokens -= 1
+            answer = self._answer(request)
+        answer.headers.update(self._quota_headers(now))
+        return answer
+
+    def _answer(self, request: Request) -> Answer:
+        if request.header("x-api-key") != API_KEY:
+            return problem(401, "Unauthorized", "Invalid API key")
+        if request.method != "GET":
+            return problem(405, "Method Not Allowed", "Only GET is faked.")
+        route = ROUTES.get(request.path.rstrip("/"))
+        if route is None:
+            return problem(404, "Not Found", f"No route found for \"GET {request.path}\"")
+        return self._list(request, *route)
+
+    def _list(self, request: Request, kind: str, key: str) -> Answer:
+        limit_text = request.arg("limit", "10") or "10"
+        if not limit_text.lstrip("-").isdigit() or not 10 <= int(limit_text) <= 100:
+            return problem(400, "An error occurred", "limit: This value should be between 10 "
+                           "and 100.", violations=[{"propertyPath": "limit", "message":
+                                                    "This value should be between 10 and 100."}])
+        order = request.arg("order", "desc")
+        if order not in ("asc", "desc"):
+            return problem(400, "An error occurred", "order: The value you selected is not a "
+                           "valid choice.")
+        records = self._ordered(kind, order)
+        after = request.arg("startingAfter")
+        if after:
+            rest = self._after(records, key, after, order)
+            if rest is None:
+                return problem(400, "An error occurred", f"startingAfter: {after!r} is not a "
+                               f"valid {key}.")
+            records = rest
+        page = records[: int(limit_text)]
+        return json_answer({"items": [self._public(x) for x in page],
+                            "hasMore": len(records) > len(page)})
+
+    def _ordered(self, kind: str, order: str) -> list[dict]:
+        sort_key = "_order" if kind == "contact_fields" else "id"
+        return sorted(self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc")
+
+    @staticmethod
+    def _after(records: list[dict], key: str, value: str, order: str) -> list[dict] | None:
+        """The records after the cursor: ids compare as numbers (the item may be gone since);
+        a slug must name an existing field, whose internal position is the cursor."""
+        if key == "id":
+            if not value.isdigit():
+                return None
+            cursor = int(value)
+            return [x for x in records if (x["id"] < cursor if order == "desc"
+                                           else x["id"] > cursor)]
+        for n, record in enumerate(records):
+            if record[key] == value:
+                return records[n + 1:]
+        return None
+
+    @staticmethod
+    def _public(record: dict) -> dict:
+        return {k: v for k, v in record.items() if not k.startswith("_")}
+
+    # -- test support ----------------------------------------------------------------------------
+    def truth(self) -> dict[str, list[dict]]:
+        return {kind: [self._public(x) for x in self._ordered(kind, "desc")] for kind in self.data}

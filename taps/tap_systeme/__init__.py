@@ -1,0 +1,1 @@
+"""tap-systeme: the systeme.io public API."""

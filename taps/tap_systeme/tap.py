@@ -1,0 +1,40 @@
+"""tap-systeme: the Tap class and its settings."""
+
+from __future__ import annotations
+
+from singer_sdk import typing as th
+
+from tap_systeme import streams
+from tapkit import APIKeyAuthenticator, SuiteTap, common_settings
+
+PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 100
+
+
+class TapSysteme(SuiteTap):
+    """Singer tap for the systeme.io public API."""
+
+    name = "tap-systeme"
+    config_jsonschema = th.PropertiesList(
+        th.Property("api_key", th.StringType, required=True, secret=True,
+                    description="Public API key (systeme.io: Profile settings > Public API keys)."),
+        *common_settings(api_url="https://api.systeme.io/api"),
+        th.Property("page_size", th.IntegerType(minimum=PAGE_SIZE_MIN, maximum=PAGE_SIZE_MAX),
+                    default=PAGE_SIZE_MAX,
+                    description=f"limit sent on every list call ({PAGE_SIZE_MIN} to "
+                                f"{PAGE_SIZE_MAX})."),
+    ).to_dict()
+    stream_types = [
+        streams.CommunitiesStream,
+        streams.ContactsStream,
+        streams.TagsStream,
+        streams.ContactFieldsStream,
+        streams.CourseResourcesStream,
+    ]
+
+    def make_authenticator(self) -> APIKeyAuthenticator:
+        return APIKeyAuthenticator(key="X-API-Key", value=self.config["api_key"],
+                                   location="header")
+
+
+if __name__ == "__main__":
+    TapSysteme.cli()

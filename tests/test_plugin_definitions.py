@@ -1,0 +1,61 @@
+"""The Hub definitions in plugins/ and the extractors in meltano.yml match the taps' --about."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from plugins.generate import SDK_SETTINGS, TAPS, installed_taps
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def test_generated_files_are_current():
+    done = subprocess.run([sys.executable, "plugins/generate.py", "--check"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr + " (run `make plugins`)"
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_hub_definition_matches_about(tap):
+    assert tap in installed_taps()
+    about = json.loads(subprocess.run([str(BIN / tap), "--about", "--format=json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
+                                 f"{tap}--singer-tap-suite.yml").read_text())
+    for key in ("name", "namespace", "variant", "label", "description", "docs", "repo",
+                "pip_url", "executable", "capabilities", "keywords", "domain_url", "settings",
+                "settings_group_validation"):
+        assert hub.get(key), f"{tap}: {key} missing"
+    assert "meltano_sdk" in hub["keywords"]
+    assert set(hub["capabilities"]) == set(about["capabilities"])
+    props = {k: v for k, v in about["settings"]["properties"].items() if k not in SDK_SETTINGS}
+    settings = {s["name"]: s for s in hub["settings"]}
+    assert set(settings) == set(props)
+    for name, prop in props.items():
+        assert bool(settings[name].get("sensitive")) == bool(prop.get("secret")), name
+        assert settings[name]["description"] == prop.get("description", ""), name
+        if "default" in prop:
+            assert settings[name]["value"] == prop["default"], name
+    assert hub["settings_group_validation"] == [about["settings"].get("required", [])]
+
+
+def test_meltano_yml_has_every_tap_with_the_hub_settings():
+    project = YAML(typ="safe").load((ROOT / "meltano.yml").read_text())
+    extractors = {e["name"]: e for e in project["plugins"]["extractors"]}
+    assert set(extractors) == set(TAPS)
+    for tap, entry in extractors.items():
+        hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
+                                     f"{tap}--singer-tap-suite.yml").read_text())
+        assert entry["settings"] == hub["settings"]
+        assert entry["executable"] == tap and entry["namespace"] == hub["namespace"]
+        assert entry["pip_url"]
+    loaders = {e["name"] for e in project["plugins"]["loaders"]}
+    assert {"target-jsonl", "target-postgres"} <= loaders
+    assert project["venv"]["backend"] == "uv"
