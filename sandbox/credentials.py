@@ -39,6 +39,6 @@ def tap_config(tap: str, sandbox_url: str, **overrides: Any) -> dict[str, Any]:
     """A complete config for ``tap`` against the sandbox at ``sandbox_url``."""
     root = sandbox_url.rstrip("/")
     config = {**CREDENTIALS[tap], **{k: root + v for k, v in URLS[tap].items()},
-              "backoff_factor": 0.05}
+              "backoff_factor": 0.05, "max_requests_per_second": 0}
     config.update(overrides)
     return config

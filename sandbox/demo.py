@@ -91,7 +91,8 @@ def main() -> int:
     header = ("tap", "stream", "records (JSONL)", "rows (Postgres)")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(4)]
     for row in [header, tuple("-" * w for w in widths), *rows]:
-        print("  ".join(str("" if v is None else v).ljust(w) for v, w in zip(row, widths, strict=True)))
+        cells = (str("" if v is None else v).ljust(w) for v, w in zip(row, widths, strict=True))
+        print("  ".join(cells))
     print(f"\nJSON Lines files: {OUTPUT}/<tap>/<stream>.jsonl"
           + ("; Postgres: database test, one schema per tap (tap_classroom, ...)"
              if with_postgres else ""))

@@ -8,7 +8,9 @@ A tap's stream is a declaration: ``name``, ``path``, ``records_key``, ``primary_
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -30,6 +32,10 @@ from tapkit.times import parse_time
 
 if TYPE_CHECKING:
     from tapkit.tap import SuiteTap
+
+
+#: Per thread: the bookmark floor of the partition each stream is reading.
+_reading = threading.local()
 
 
 def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
@@ -71,6 +77,11 @@ class SuiteStream(RESTStream):
     @property
     def authenticator(self) -> Any:
         return self._suite_tap.authenticator
+
+    @property
+    def requests_session(self) -> requests.Session:
+        """One keep-alive session per tap, shared by its streams and their worker threads."""
+        return self._suite_tap.http_session
 
     @property
     def timeout(self) -> int:
@@ -124,7 +135,7 @@ class SuiteStream(RESTStream):
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         records = records_in(response, self.records_key)
-        floor = self.get_starting_timestamp(self.context) if self.stop_at_bookmark else None
+        floor = _reading.__dict__.get(self.name) if self.stop_at_bookmark else None
         if floor is None:
             yield from records
             return
@@ -153,6 +164,7 @@ class SuiteStream(RESTStream):
                             details.get("tries", 0), details.get("wait") or 0)
 
     def request_decorator(self, func: Any) -> Any:
+        func = self._suite_tap.rate_limiter.wrap(func)
         retrying = backoff.on_exception(
             self.backoff_wait_generator, (RetriableAPIError, *NETWORK_ERRORS),
             max_tries=self.backoff_max_tries, on_backoff=self.backoff_handler,
@@ -170,7 +182,45 @@ class SuiteStream(RESTStream):
 
         return request
 
+    # -- partitions, concurrency -------------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The partition's records: prefetched by a worker, or read now; children looked ahead."""
+        prefetcher = self._suite_tap.prefetcher
+        records = prefetcher.take(self, context)
+        if records is None:
+            records = self._read_partition(context, self.bookmark_floor(context))
+        if self.child_streams and prefetcher.enabled:
+            records = prefetcher.lookahead(self, records, context)
+            yield from records
+            prefetcher.forget({child.name for child in self.child_streams})
+        else:
+            yield from records
+
+    def partition_fetcher(self, context: Context | None) -> Callable[[], list[dict]]:
+        """A job for a worker thread: read the whole partition (its bookmark taken now)."""
+        floor = self.bookmark_floor(context)
+        return lambda: list(self._read_partition(context, floor))
+
+    def bookmark_floor(self, context: Context | None) -> datetime | None:
+        """Where a newest-first walk may stop: the partition's bookmark or ``start_date``.
+
+        Read from the input state without touching it, so it is safe to ask before the SDK
+        starts the partition (and never from a worker thread).
+        """
+        if not (self.stop_at_bookmark and self.replication_key):
+            return None
+        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
+        if self.state_partitioning_keys != [] and context:
+            wanted = self._get_state_partition_context(context)
+            state = next((p for p in state.get("partitions", [])
+                          if p.get("context") == wanted), {})
+        values = [state.get("replication_key_value"), self.config.get("start_date")]
+        moments = [parse_time(v) for v in values if v]
+        return max(moments) if moments else None
+
+    def _read_partition(self, context: Context | None,
+                        floor: datetime | None) -> Iterator[dict[str, Any]]:
+        _reading.__dict__[self.name] = floor
         try:
             yield from self.request_records(context)
         except TapError as exc:

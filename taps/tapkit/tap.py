@@ -9,19 +9,24 @@ from importlib import metadata
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import requests
+from requests.adapters import HTTPAdapter
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
+from tapkit.concurrency import ChildPrefetcher, RateLimiter
 from tapkit.errors import ConfigError, TapError, redact
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 DISTRIBUTION = "singer-tap-suite"
 
 
-def common_settings(api_url: str) -> list[th.Property]:
-    """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API."""
+def common_settings(api_url: str, requests_per_second: float | None = None,
+                    concurrency: int = 8) -> list[th.Property]:
+    """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API, plus
+    the concurrency and rate-limit settings (defaults per tap, from the API's quota)."""
     return [
         th.Property("api_url", th.URIType, default=api_url,
                     description="Base URL of the API; stream paths are appended to it."),
@@ -36,6 +41,13 @@ def common_settings(api_url: str) -> list[th.Property]:
         th.Property("backoff_factor", th.NumberType(minimum=0), default=2,
                     description="Retry n waits backoff_factor * 2**(n-1) seconds, unless the "
                                 "answer's Retry-After says otherwise."),
+        th.Property("max_concurrency", th.IntegerType(minimum=1), default=concurrency,
+                    description="Child partitions (per course, per project...) fetched at once; "
+                                "1 reads them one after the other."),
+        th.Property("max_requests_per_second", th.NumberType(minimum=0),
+                    **({"default": requests_per_second} if requests_per_second else {}),
+                    description="Client-side limit on requests per second across all workers, "
+                                "to stay within the API's quota; 0 or unset: no limit."),
     ]
 
 
@@ -109,6 +121,24 @@ class SuiteTap(Tap):
         return f"{self.name}/{version} (+{PROJECT_URL})"
 
     @cached_property
+    def http_session(self) -> requests.Session:
+        """The tap's keep-alive HTTP session, with a connection per worker."""
+        session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=4,
+                              pool_maxsize=int(self.config.get("max_concurrency", 8)) + 2)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return session
+
+    @cached_property
+    def prefetcher(self) -> ChildPrefetcher:
+        return ChildPrefetcher(int(self.config.get("max_concurrency", 1)))
+
+    @cached_property
+    def rate_limiter(self) -> RateLimiter:
+        return RateLimiter(self.config.get("max_requests_per_second"))
+
+    @cached_property
     def authenticator(self) -> Any:
         """One authenticator per tap instance, shared by its streams (and their threads)."""
         return self.make_authenticator()
@@ -126,6 +156,16 @@ class SuiteTap(Tap):
 
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]
+
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
+        try:
+            self._state_writer.write_state(self.state)
+            self.message_writer.flush() if hasattr(self.message_writer, "flush") else None
+        finally:
+            self.logger.warning("Stopped by signal %d before the sync finished", signum)
+            self.prefetcher.shutdown()
+            sys.exit(128 + signum)
 
     # -- command line ----------------------------------------------------------------------------
     @classmethod

@@ -127,3 +127,24 @@ def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expect
     for secret in [*CREDENTIALS[TAP].values(), "wrong-secret-value", "wrong-refresh-token"]:
         if secret not in ("sandbox-classroom-client",):
             assert secret not in output
+
+
+def _without_clock(run) -> list[dict]:
+    return [{k: v for k, v in m.items() if k != "time_extracted"} for m in run.messages]
+
+
+def test_concurrent_child_walks_emit_exactly_the_sequential_stream(sandbox):
+    sandbox.latency(5)
+    sequential = run_tap(TAP, config(max_concurrency=1, page_size=5))
+    concurrent = run_tap(TAP, config(max_concurrency=8, page_size=5))
+    assert sequential.returncode == concurrent.returncode == 0, concurrent.stderr[-2000:]
+    assert _without_clock(concurrent) == _without_clock(sequential)
+
+
+def test_concurrent_walk_failure_is_still_one_clear_line(sandbox):
+    sandbox.faults(api="classroom", rate=1.0, kinds=["503"], only="/students")
+    run = run_tap(TAP, config(max_concurrency=8, max_retries=1))
+    assert run.returncode == 1
+    assert len(run.error_lines) == 1, run.stderr[-3000:]
+    assert "students: HTTP 503" in run.error_lines[0]
+    assert "gave up after 2 tries" in run.error_lines[0]

@@ -1,0 +1,1 @@
+"""tap-basecamp: Basecamp 3/4 API."""

@@ -1,0 +1,81 @@
+"""tap-basecamp: the Tap class and its settings."""
+
+from __future__ import annotations
+
+import re
+
+from singer_sdk import typing as th
+
+from tap_basecamp import streams
+from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
+
+#: What Basecamp asks a User-Agent to carry besides the app name: an email address or a URL.
+CONTACT = re.compile(r"@|https?://", re.IGNORECASE)
+
+
+def _settings() -> dict:
+    schema = th.PropertiesList(
+        th.Property("account_id", th.CustomType({"type": ["string", "integer"]}), required=True,
+                    description="Basecamp account id: the number after basecamp.com/ in the web "
+                                "app's URLs (or the bc3 account of launchpad's "
+                                "authorization.json)."),
+        th.Property("client_id", th.StringType, required=True,
+                    description="Client id of your app registered at "
+                                "launchpad.37signals.com/integrations."),
+        th.Property("client_secret", th.StringType, required=True, secret=True,
+                    description="Client secret of that app."),
+        th.Property("refresh_token", th.StringType, required=True, secret=True,
+                    description="Refresh token from the app's OAuth authorization by a user."),
+        th.Property("token_url", th.URIType,
+                    default="https://launchpad.37signals.com/authorization/token",
+                    description="Launchpad's OAuth token endpoint."),
+        # Basecamp allows about 50 requests per 10 s per IP.
+        *common_settings(api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5),
+        start_date_setting(description="Only todos and messages updated at or after this time "
+                                       "(unset: all history); other streams are always full."),
+    ).to_dict()
+    schema["properties"]["api_url"]["description"] = (
+        "Base URL of the API; {account_id} is replaced by the account_id setting.")
+    schema["properties"]["user_agent"]["description"] = (
+        "User-Agent sent on every request. Basecamp requires your app's name and a contact "
+        "(email or URL), e.g. 'Acme ELT (data@acme.example)'; without one it answers 400.")
+    return schema
+
+
+class TapBasecamp(SuiteTap):
+    """Singer tap for the Basecamp 3/4 API."""
+
+    name = "tap-basecamp"
+    config_jsonschema = _settings()
+    stream_types = [
+        streams.ProjectsStream,
+        streams.SchedulesStream,
+        streams.ScheduleEntriesStream,
+        streams.TodosStream,
+        streams.MessagesStream,
+    ]
+
+    def extra_config_problems(self) -> list[str]:
+        problems = []
+        account = str(self.config.get("account_id", ""))
+        if not account.isdigit():
+            problems.append(f"'account_id' must be the numeric Basecamp account id (the number "
+                            f"in https://3.basecamp.com/<account_id>/...), got {account!r}")
+        agent = self.config.get("user_agent")
+        if agent is not None and not str(agent).strip():
+            problems.append("'user_agent' must not be empty: Basecamp answers 400 without one")
+        elif agent and not CONTACT.search(str(agent)):
+            self.logger.warning("user_agent %r names no contact; Basecamp asks for your app's "
+                                "name and an email address or URL, e.g. 'Acme ELT "
+                                "(data@acme.example)'", agent)
+        return problems
+
+    def make_authenticator(self) -> RefreshTokenAuthenticator:
+        return RefreshTokenAuthenticator(
+            token_url=self.config["token_url"], client_id=self.config["client_id"],
+            client_secret=self.config["client_secret"],
+            refresh_token=self.config["refresh_token"], **self.retry_settings())
+
+
+if __name__ == "__main__":
+    TapBasecamp.cli()

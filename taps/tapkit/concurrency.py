@@ -1,0 +1,116 @@
+"""Concurrent child walks and the client-side request rate limit.
+
+The SDK syncs a parent record's children one partition at a time, right after the record. The
+:class:`ChildPrefetcher` looks a few parent records ahead and fetches those records' child
+partitions in a bounded pool of worker threads; when the SDK then syncs a child partition, its
+records are already there. Only HTTP fetching moves to the workers: records, STATE and bookmarks
+are still produced by the SDK on the main thread in the same order as a sequential run, so the
+output is the same valid Singer stream and a killed run resumes exactly as before.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tapkit.stream import SuiteStream
+
+
+def _frozen(context: dict | None) -> tuple:
+    return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
+
+
+class ChildPrefetcher:
+    """Fetches child partitions ahead of the SDK, with at most ``workers`` at a time."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._pool = (ThreadPoolExecutor(self.workers, thread_name_prefix="child-walk")
+                      if self.workers > 1 else None)
+        self._futures: dict[tuple[str, tuple], Future] = {}
+
+    @property
+    def enabled(self) -> bool:
+        return self._pool is not None
+
+    def take(self, stream: SuiteStream, context: dict | None) -> list[dict] | None:
+        """The prefetched records of ``stream``'s partition ``context``, if it was scheduled."""
+        future = self._futures.pop((stream.name, _frozen(context)), None)
+        return None if future is None else future.result()
+
+    def lookahead(self, stream: SuiteStream, records: Iterable[dict],
+                  context: dict | None) -> Iterator[dict]:
+        """Yield ``records`` while the children of the next few are being fetched."""
+        window: deque[dict] = deque()
+        source = iter(records)
+        depth = self.workers * 2
+        for record in source:
+            window.append(record)
+            self._schedule_children(stream, record, context)
+            if len(window) > depth:
+                yield window.popleft()
+        yield from window
+
+    def _schedule_children(self, stream: SuiteStream, record: dict,
+                           context: dict | None) -> None:
+        children = [c for c in stream.child_streams if c.selected or c.has_selected_descendents]
+        if not children or self._pool is None:
+            return
+        try:
+            processed = stream.post_process(copy.copy(record), context)
+            contexts = list(stream.generate_child_contexts(processed, context)) if processed else []
+        except Exception:  # the SDK will meet (and report) the same problem in order
+            return
+        for child_context in contexts:
+            if child_context is None:
+                continue
+            for child in children:
+                key = (child.name, _frozen(child_context))
+                if key not in self._futures:
+                    fetch: Callable[[], list[dict]] = child.partition_fetcher(child_context)
+                    self._futures[key] = self._pool.submit(fetch)
+
+    def forget(self, stream_names: set[str]) -> None:
+        """Drop (and cancel) prefetches nobody will take, e.g. of records a stream map dropped."""
+        for key in [k for k in self._futures if k[0] in stream_names]:
+            self._futures.pop(key).cancel()
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class RateLimiter:
+    """Spaces requests at least ``1 / per_second`` apart across every thread (``None``: off)."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
+
+    def wrap(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """``func`` with a wait for a free slot before every call."""
+        if not self.interval:
+            return func
+
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            self.wait()
+            return func(*args, **kwargs)
+
+        return limited

@@ -1,0 +1,204 @@
+"""tap-basecamp over real HTTP against the sandbox: truth, faults, incremental and resumed runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from sandbox.apis.basecamp import gear_slice
+from sandbox.credentials import CREDENTIALS, tap_config
+from tapkit.times import parse_time
+from tests.helpers import BIN, TapRun, key_set, run_tap
+
+TAP, PREFIX = "tap-basecamp", "basecamp"
+STREAMS = ("projects", "schedules", "schedule_entries", "todos", "messages")
+ID = ("id",)
+
+
+def config(**overrides):
+    return tap_config(TAP, os.environ["SANDBOX_URL"], **overrides)
+
+
+def assert_matches_truth(run, truth):
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in STREAMS:
+        emitted = run.keys(stream, ID)
+        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
+        assert key_set(run.records[stream], ID) == key_set(truth[stream], ID), stream
+
+
+def recording_pages(sandbox, kind: str, since: int = 0) -> int:
+    """How many pages of ``/projects/recordings.json?type=<kind>`` were asked for."""
+    return sum(1 for r in sandbox.requests(PREFIX)[since:]
+               if r["path"].endswith("/projects/recordings.json") and r["query"]["type"] == [kind])
+
+
+def run_and_kill(cfg: dict, state: dict, stream: str, after: int) -> TapRun:
+    """Run the tap and send it SIGTERM once it has printed ``after`` records of ``stream``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {name: Path(tmp) / f"{name}.json" for name in ("config", "state")}
+        paths["config"].write_text(json.dumps(cfg))
+        paths["state"].write_text(json.dumps(state))
+        with open(Path(tmp) / "stderr", "w+") as stderr:
+            process = subprocess.Popen(
+                [str(BIN / TAP), "--config", str(paths["config"]), "--state",
+                 str(paths["state"])], stdout=subprocess.PIPE, stderr=stderr, text=True)
+            messages, seen = [], 0
+            for line in process.stdout or []:
+                messages.append(json.loads(line))
+                if messages[-1]["type"] == "RECORD" and messages[-1]["stream"] == stream:
+                    seen += 1
+                    if seen == after:
+                        process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+            stderr.seek(0)
+            return TapRun(process.returncode, "", stderr.read(), messages)
+
+
+def test_full_sync_equals_the_api(sandbox):
+    run = run_tap(TAP, config())
+    truth = sandbox.truth(PREFIX)
+    assert_matches_truth(run, truth)
+    assert all(run.records[s] for s in STREAMS)
+    by_id = {r["id"]: r for r in truth["schedules"]}
+    assert all(r["project_id"] == by_id[r["id"]]["project_id"] for r in run.records["schedules"])
+    pages = next(p for p in range(1, 99) if gear_slice(p)[1] >= len(truth["todos"]))
+    assert recording_pages(sandbox, "Todo") == pages  # 15, 30, 50, then 100 a page
+    output = run.stdout + run.stderr
+    assert CREDENTIALS[TAP]["client_secret"] not in output
+    assert CREDENTIALS[TAP]["refresh_token"] not in output
+
+
+def test_429_with_retry_after_503_and_401_are_survived(sandbox):
+    sandbox.faults(api=PREFIX, script={"3": "429", "6": "503", "9": "401", "12": "reset"},
+                   retry_after=1.5)
+    run = run_tap(TAP, config())
+    assert_matches_truth(run, sandbox.truth(PREFIX))
+    assert "HTTP 429, retry 1 in 1.5 s" in run.stderr  # Retry-After wins over backoff_factor
+    assert sandbox.stats()[PREFIX]["tokens_issued"] == 2  # one new token after the 401
+
+
+def test_second_run_asks_for_fewer_pages_and_emits_only_newer_records(sandbox):
+    first = run_tap(TAP, config())
+    assert first.returncode == 0, first.stderr[-2000:]
+    before = {k: recording_pages(sandbox, k) for k in ("Todo", "Message")}
+    bookmarks = {s: first.last_state["bookmarks"][s]["replication_key_value"]
+                 for s in ("todos", "messages")}
+    touched = {"todos": sandbox.touch(PREFIX, "todos", 7),
+               "messages": sandbox.touch(PREFIX, "messages", 3)}
+    since = len(sandbox.requests(PREFIX))
+    second = run_tap(TAP, config(), state=first.last_state)
+    assert second.returncode == 0, second.stderr[-2000:]
+    for stream, kind in (("todos", "Todo"), ("messages", "Message")):
+        assert recording_pages(sandbox, kind, since) < before[kind]
+        emitted = second.records[stream]
+        assert {str(k) for k in touched[stream]} <= {str(r["id"]) for r in emitted}
+        old = [r for r in emitted if r["id"] not in touched[stream]]
+        assert all(r["updated_at"] == bookmarks[stream] for r in old)  # only ties come again
+        assert second.last_state["bookmarks"][stream]["replication_key_value"] == max(
+            r["updated_at"] for r in emitted)
+    assert len(second.records["projects"]) == len(first.records["projects"])  # full table
+
+
+def test_an_interrupted_run_resumes_from_its_last_state_without_loss(sandbox):
+    first = run_tap(TAP, config())
+    assert first.returncode == 0, first.stderr[-2000:]
+    touched = set(sandbox.touch(PREFIX, "todos", 60))  # pages 1 to 3 of the next run
+    sandbox.faults(api=PREFIX, rate=1.0, kinds=["503"], only="&page=3")
+    broken = run_tap(TAP, config(max_retries=1), state=first.last_state)
+    assert broken.returncode == 1
+    assert "todos" in broken.error_lines[-1] and "HTTP 503" in broken.error_lines[-1]
+    got = {r["id"] for r in broken.records["todos"]}
+    assert got and touched - got  # it stopped half-way through the newer records
+    old = first.last_state["bookmarks"]["todos"]["replication_key_value"]
+    assert broken.last_state["bookmarks"]["todos"]["replication_key_value"] == old
+
+    sandbox.faults(api=PREFIX)  # the outage is over
+    resumed = run_tap(TAP, config(), state=broken.last_state)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert touched <= got | {r["id"] for r in resumed.records["todos"]}
+    truth = sandbox.truth(PREFIX)["todos"]
+    seen = {r["id"] for run in (first, broken, resumed) for r in run.records["todos"]}
+    assert seen == {r["id"] for r in truth}
+    newest = max(r["updated_at"] for r in truth)
+    assert resumed.last_state["bookmarks"]["todos"]["replication_key_value"] == newest
+
+
+def test_a_killed_run_leaves_the_old_bookmark_and_resumes_without_loss(sandbox):
+    first = run_tap(TAP, config())
+    assert first.returncode == 0, first.stderr[-2000:]
+    touched = set(sandbox.touch(PREFIX, "todos", 60))  # pages 1 to 3 of the next run
+    sandbox.faults(api=PREFIX, rate=1.0, kinds=["slow"], only="&page=3", slow_seconds=5)
+    killed = run_and_kill(config(), first.last_state, "todos", after=20)
+    assert killed.returncode == 143  # SIGTERM: the last STATE is written, the run is not a success
+    assert "Stopped by signal 15 before the sync finished" in killed.stderr
+    got = {r["id"] for r in killed.records["todos"]}
+    assert got and touched - got  # killed before page 3 came back
+    bookmark = killed.last_state["bookmarks"]["todos"]
+    old = first.last_state["bookmarks"]["todos"]["replication_key_value"]
+    assert bookmark["replication_key_value"] == old
+    assert bookmark["progress_markers"]["replication_key_value"] > old  # not resumable, wiped
+
+    sandbox.faults(api=PREFIX)
+    resumed = run_tap(TAP, config(), state=killed.last_state)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert touched <= got | {r["id"] for r in resumed.records["todos"]}
+    assert resumed.last_state["bookmarks"]["todos"]["replication_key_value"] == max(
+        r["updated_at"] for r in sandbox.truth(PREFIX)["todos"])
+
+
+def test_start_date_bounds_todos_and_messages_only(sandbox):
+    start = "2024-06-01T00:00:00Z"
+    run = run_tap(TAP, config(start_date=start))
+    truth = sandbox.truth(PREFIX)
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream in ("todos", "messages"):
+        expected = [r for r in truth[stream] if parse_time(r["updated_at"]) >= parse_time(start)]
+        assert key_set(run.records[stream], ID) == key_set(expected, ID)
+    assert len(run.records["schedule_entries"]) == len(truth["schedule_entries"])
+
+
+@pytest.mark.parametrize(("configure", "overrides", "expected"), [
+    ({}, {"account_id": "12345"}, "/basecamp/12345/projects/recordings.json"),
+    ({"account_inactive": True}, {}, "Reason: Account Inactive"),
+])
+def test_404_is_fatal_at_once_and_names_the_url(sandbox, configure, overrides, expected):
+    if configure:
+        sandbox.configure(PREFIX, **configure)
+    run = run_tap(TAP, config(**overrides))
+    assert run.returncode == 1
+    assert "HTTP 404" in run.error_lines[-1] and expected in run.error_lines[-1]
+    paths = sandbox.stats()[PREFIX]["paths"]
+    assert sum(n for p, n in paths.items() if "recordings" in p) == 1  # never retried
+
+
+def test_about_and_discover_need_only_a_config_file(sandbox):
+    about = run_tap(TAP, config(), "--about", "--format=markdown")
+    assert about.returncode == 0 and "user_agent" in about.stdout
+    catalog = json.loads(run_tap(TAP, config(), "--discover").stdout)
+    assert {s["tap_stream_id"] for s in catalog["streams"]} == set(STREAMS)
+    assert sandbox.stats()[PREFIX]["requests"] == 0
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [
+    ({"refresh_token": None}, "'refresh_token' is a required property"),
+    ({"client_secret": "wrong-secret-value"}, "HTTP 401"),
+    ({"refresh_token": "wrong-refresh-token"}, "HTTP 400"),
+    ({"account_id": "my-company"}, "'account_id' must be the numeric Basecamp account id"),
+])
+def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
+    cfg = {k: v for k, v in {**config(), **overrides}.items() if v is not None}
+    run = run_tap(TAP, cfg)
+    assert run.returncode == 1
+    assert len(run.error_lines) == 1, run.stderr
+    assert expected in run.error_lines[0]
+    output = run.stdout + run.stderr
+    for secret in ("wrong-secret-value", "wrong-refresh-token", CREDENTIALS[TAP]["client_secret"],
+                   CREDENTIALS[TAP]["refresh_token"]):
+        assert secret not in output
