@@ -12,11 +12,11 @@ install: $(VENV)/.installed $(VENV)/.meltano-installed
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install -q --python $(BIN)/python -e ".[dev]"
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e ".[dev]"
 	touch $@
 
 $(VENV)/.meltano-installed: meltano.yml $(VENV)/.installed
-	$(BIN)/meltano install
+	UV_COMPILE_BYTECODE=1 $(BIN)/meltano install
 	touch $@
 
 demo: install
@@ -26,7 +26,7 @@ test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check taps sandbox tests plugins bench
+	$(BIN)/ruff check .
 
 plugins: install
 	$(BIN)/python plugins/generate.py

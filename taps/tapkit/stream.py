@@ -18,14 +18,19 @@ from urllib.parse import ParseResult
 
 import backoff
 import requests
+import singer_sdk.singerlib as singer
 from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
+from singer_sdk.helpers._catalog import pop_deselected_record_properties
+from singer_sdk.helpers._util import utc_now
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
+from tapkit.records import Conformer, boolean_conformer
 from tapkit.responses import TruncatedBody, json_body, mark_exhausted, records_in
 from tapkit.retry import NETWORK_ERRORS, RETRY_STATUSES, wait_times
 from tapkit.times import parse_time
@@ -58,6 +63,8 @@ class SuiteStream(RESTStream):
     schemas_dir: ClassVar[Path | None] = None
     #: What a 401 asks the user to check.
     credentials_hint: ClassVar[str] = "check the credentials"
+    #: JSON input needs none of the SDK's generic conformance (see _generate_record_messages).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -182,7 +189,31 @@ class SuiteStream(RESTStream):
 
         return request
 
-    # -- partitions, concurrency -------------------------------------------------------------------
+    # -- the per-record hot path -------------------------------------------------------------
+    @cached_property
+    def _conform(self) -> Conformer | None:
+        return boolean_conformer(self.schema)
+
+    @cached_property
+    def _everything_selected(self) -> bool:
+        return all(self.mask.values())
+
+    def _generate_record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:
+        """The SDK's version without per-record work that JSON input does not need: the
+        selection walk only when something is deselected, conformance only of boolean fields."""
+        if not self._everything_selected:
+            pop_deselected_record_properties(record, self.schema, self.mask)
+        if self._conform is not None:
+            record = self._conform(record)
+        extracted = utc_now()
+        for stream_map in self.stream_maps:
+            mapped = stream_map.transform(record)
+            if mapped is not None:
+                yield singer.RecordMessage(stream=stream_map.stream_alias, record=mapped,
+                                           version=self._stream_version,
+                                           time_extracted=extracted)
+
+    # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records: prefetched by a worker, or read now; children looked ahead."""
         prefetcher = self._suite_tap.prefetcher

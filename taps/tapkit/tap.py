@@ -13,11 +13,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Tap
 from singer_sdk import typing as th
-from singer_sdk.contrib.msgspec import MsgSpecWriter
 from singer_sdk.exceptions import ConfigValidationError
 
 from tapkit.concurrency import ChildPrefetcher, RateLimiter
 from tapkit.errors import ConfigError, TapError, redact
+from tapkit.writer import BufferedMsgSpecWriter
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 DISTRIBUTION = "singer-tap-suite"
@@ -63,7 +63,7 @@ class SuiteTap(Tap):
 
     stream_types: ClassVar[list[type]] = []
     package_name = DISTRIBUTION
-    message_writer_class = MsgSpecWriter
+    message_writer_class = BufferedMsgSpecWriter
     #: Settings holding URLs, checked before any request.
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
 
@@ -157,11 +157,17 @@ class SuiteTap(Tap):
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]
 
+    def sync_all(self) -> None:
+        """Sync every selected stream, then write out whatever output is still buffered."""
+        try:
+            super().sync_all()
+        finally:
+            self.message_writer.flush()
+
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
         try:
             self._state_writer.write_state(self.state)
-            self.message_writer.flush() if hasattr(self.message_writer, "flush") else None
         finally:
             self.logger.warning("Stopped by signal %d before the sync finished", signum)
             self.prefetcher.shutdown()

@@ -7,11 +7,13 @@ import os
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
 from sandbox.apis.basecamp import gear_slice
+from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
 from tests.helpers import BIN, TapRun, key_set, run_tap
@@ -39,25 +41,28 @@ def recording_pages(sandbox, kind: str, since: int = 0) -> int:
                if r["path"].endswith("/projects/recordings.json") and r["query"]["type"] == [kind])
 
 
-def run_and_kill(cfg: dict, state: dict, stream: str, after: int) -> TapRun:
-    """Run the tap and send it SIGTERM once it has printed ``after`` records of ``stream``."""
+def run_and_kill(cfg: dict, state: dict, sandbox: SandboxClient, path: str) -> TapRun:
+    """Run the tap and send it SIGTERM once it is waiting for an answer from ``path``."""
     with tempfile.TemporaryDirectory() as tmp:
         paths = {name: Path(tmp) / f"{name}.json" for name in ("config", "state")}
         paths["config"].write_text(json.dumps(cfg))
         paths["state"].write_text(json.dumps(state))
-        with open(Path(tmp) / "stderr", "w+") as stderr:
+        with open(Path(tmp) / "stdout", "w+") as stdout, \
+                open(Path(tmp) / "stderr", "w+") as stderr:
             process = subprocess.Popen(
                 [str(BIN / TAP), "--config", str(paths["config"]), "--state",
-                 str(paths["state"])], stdout=subprocess.PIPE, stderr=stderr, text=True)
-            messages, seen = [], 0
-            for line in process.stdout or []:
-                messages.append(json.loads(line))
-                if messages[-1]["type"] == "RECORD" and messages[-1]["stream"] == stream:
-                    seen += 1
-                    if seen == after:
-                        process.send_signal(signal.SIGTERM)
+                 str(paths["state"])], stdout=stdout, stderr=stderr, text=True)
+            deadline = time.monotonic() + 30
+            while not any(path in r["path"] + "?" + "&".join(
+                    f"{k}={v[-1]}" for k, v in r["query"].items())
+                    for r in sandbox.requests(PREFIX)):
+                assert time.monotonic() < deadline and process.poll() is None
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+            stdout.seek(0)
             stderr.seek(0)
+            messages = [json.loads(line) for line in stdout if line.startswith("{")]
             return TapRun(process.returncode, "", stderr.read(), messages)
 
 
@@ -134,8 +139,9 @@ def test_a_killed_run_leaves_the_old_bookmark_and_resumes_without_loss(sandbox):
     first = run_tap(TAP, config())
     assert first.returncode == 0, first.stderr[-2000:]
     touched = set(sandbox.touch(PREFIX, "todos", 60))  # pages 1 to 3 of the next run
+    sandbox.reset()  # request log only: the kill waits for the page-3 request
     sandbox.faults(api=PREFIX, rate=1.0, kinds=["slow"], only="&page=3", slow_seconds=5)
-    killed = run_and_kill(config(), first.last_state, "todos", after=20)
+    killed = run_and_kill(config(), first.last_state, sandbox, "page=3")
     assert killed.returncode == 143  # SIGTERM: the last STATE is written, the run is not a success
     assert "Stopped by signal 15 before the sync finished" in killed.stderr
     got = {r["id"] for r in killed.records["todos"]}

@@ -19,7 +19,7 @@ TOKEN_URL = "https://launchpad.37signals.com/authorization/token"
 RECORDINGS = f"{API}/projects/recordings.json"
 CONFIG = {"account_id": "12345", "client_id": "cid-1", "client_secret": "csecret-xyz",
           "refresh_token": "rtoken-xyz", "user_agent": "Acme ELT (data@acme.example)",
-          "backoff_factor": 0}
+          "backoff_factor": 0, "max_requests_per_second": 0}
 
 
 def tap(state: dict | None = None, **overrides) -> TapBasecamp:

@@ -16,7 +16,7 @@ API = "https://classroom.example.com/v1"
 TOKEN = "https://oauth.example.com/token"
 SECRET = "very-secret-client-secret"
 CONFIG = {"client_id": "cid", "client_secret": SECRET, "refresh_token": "very-secret-refresh",
-          "api_url": API, "token_url": TOKEN}
+          "api_url": API, "token_url": TOKEN, "max_requests_per_second": 0}
 
 
 @pytest.fixture
