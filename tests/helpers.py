@@ -76,3 +76,15 @@ def _write(folder: str, name: str, content: dict) -> str:
 def key_set(records: list[dict], key_properties: tuple[str, ...]) -> set[tuple]:
     """The primary keys of ``records``."""
     return {tuple(str(r[k]) for k in key_properties) for r in records}
+
+
+def assert_one_clear_failure(tap: str, config: dict[str, Any], expected: str,
+                             secrets: list[str]) -> TapRun:
+    """Run ``tap``; it must exit 1 with one ERROR line holding ``expected`` and no secret."""
+    run = run_tap(tap, {k: v for k, v in config.items() if v is not None})
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert len(run.error_lines) == 1, run.stderr
+    assert expected in run.error_lines[0]
+    leaked = [s for s in secrets if s and s in run.stdout + run.stderr]
+    assert not leaked, "secret printed"
+    return run

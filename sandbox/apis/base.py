@@ -160,3 +160,25 @@ class FakeAPI:
 
     def configure(self, options: dict[str, Any]) -> None:
         """API-specific knobs (token lifetime, rate limits, ...)."""
+
+
+class OAuthFakeAPI(FakeAPI):
+    """A fake API behind its own OAuth token endpoint: Bearer tokens that expire and can be
+    revoked (``configure({"token_ttl": seconds})``)."""
+
+    token_path: ClassVar[str] = "/token"
+    token_ttl: ClassVar[int] = 3600
+
+    def __init__(self, seed: int, volume: int) -> None:
+        super().__init__(seed, volume)
+        self.tokens = TokenStore(ttl=self.token_ttl)
+
+    def is_token_request(self, request: Request) -> bool:
+        return request.path == self.token_path
+
+    def revoke(self, request: Request) -> None:
+        self.tokens.revoke(request.bearer())
+
+    def configure(self, options: dict[str, Any]) -> None:
+        if "token_ttl" in options:
+            self.tokens.ttl = int(options["token_ttl"])

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.apis.base import Answer, FakeAPI, Request, TokenStore, json_answer
+from sandbox.apis.base import Answer, OAuthFakeAPI, Request, json_answer
 from sandbox.credentials import CREDENTIALS
 from sandbox.data import EPOCH, WORDS, email, iso, moment, now, person, rng, sentence
 
@@ -68,12 +68,13 @@ def gear_slice(page: int) -> tuple[int, int]:
     return start, start + LATER_PAGES
 
 
-class BasecampAPI(FakeAPI):
+class BasecampAPI(OAuthFakeAPI):
     prefix = "basecamp"
+    token_ttl = TWO_WEEKS
+    token_path = TOKEN_PATH
 
     def __init__(self, seed: int, volume: int) -> None:
         super().__init__(seed, volume)
-        self.tokens = TokenStore(ttl=TWO_WEEKS)
         self.api_root = f"https://3.basecampapi.com/{ACCOUNT}"
         self.app_root = f"https://3.basecamp.com/{ACCOUNT}"
         self.next_id = 1069479000
@@ -269,16 +270,9 @@ class BasecampAPI(FakeAPI):
         return message
 
     # -- HTTP ----------------------------------------------------------------------------------
-    def is_token_request(self, request: Request) -> bool:
-        return request.path == TOKEN_PATH
-
-    def revoke(self, request: Request) -> None:
-        self.tokens.revoke(request.bearer())
-
     def configure(self, options: dict[str, Any]) -> None:
         """``token_ttl`` (s), ``account_inactive`` (bool), ``rate_limit`` ([requests, seconds])."""
-        if "token_ttl" in options:
-            self.tokens.ttl = int(options["token_ttl"])
+        super().configure(options)
         if "account_inactive" in options:
             self.inactive = bool(options["account_inactive"])
         if "rate_limit" in options:

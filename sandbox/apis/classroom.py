@@ -15,9 +15,8 @@ from typing import Any
 
 from sandbox.apis.base import (
     Answer,
-    FakeAPI,
+    OAuthFakeAPI,
     Request,
-    TokenStore,
     int_arg,
     json_answer,
     read_cursor,
@@ -43,12 +42,12 @@ def google_error(status: int, code: str, message: str) -> Answer:
     return json_answer({"error": {"code": status, "message": message, "status": code}}, status)
 
 
-class ClassroomAPI(FakeAPI):
+class ClassroomAPI(OAuthFakeAPI):
     prefix = "classroom"
+    token_ttl = 3599
 
     def __init__(self, seed: int, volume: int) -> None:
         super().__init__(seed, volume)
-        self.tokens = TokenStore(ttl=3599)
         self.courses: list[dict] = []
         self.per_course: dict[str, dict[str, list[dict]]] = {}
         for index in range(max(2, round(volume / 125))):
@@ -162,15 +161,8 @@ class ClassroomAPI(FakeAPI):
         return sub
 
     # -- HTTP ----------------------------------------------------------------------------------
-    def is_token_request(self, request: Request) -> bool:
-        return request.path == "/token"
-
-    def revoke(self, request: Request) -> None:
-        self.tokens.revoke(request.bearer())
-
     def configure(self, options: dict[str, Any]) -> None:
-        if "token_ttl" in options:
-            self.tokens.ttl = int(options["token_ttl"])
+        super().configure(options)
 
     def handle(self, request: Request) -> Answer:
         if request.path == "/token":

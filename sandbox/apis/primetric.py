@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from sandbox.apis.base import Answer, FakeAPI, Request, TokenStore, int_arg, json_answer
+from sandbox.apis.base import Answer, OAuthFakeAPI, Request, int_arg, json_answer
 from sandbox.credentials import CREDENTIALS
 from sandbox.data import WORDS, email, iso, moment, person, rng, sentence
 
@@ -52,12 +52,13 @@ def drf_error(detail: str, status: int, headers: dict[str, str] | None = None) -
     return json_answer({"detail": detail}, status, headers)
 
 
-class PrimetricAPI(FakeAPI):
+class PrimetricAPI(OAuthFakeAPI):
     prefix = "primetric"
+    token_ttl = 3600
+    token_path = TOKEN_PATH
 
     def __init__(self, seed: int, volume: int) -> None:
         super().__init__(seed, volume)
-        self.tokens = TokenStore(ttl=3600)
         self.page_size = 100
         n_tags = max(3, volume // 40)
         n_employees = max(3, volume // 8)
@@ -205,15 +206,8 @@ class PrimetricAPI(FakeAPI):
         }
 
     # -- HTTP ----------------------------------------------------------------------------------
-    def is_token_request(self, request: Request) -> bool:
-        return request.path == TOKEN_PATH
-
-    def revoke(self, request: Request) -> None:
-        self.tokens.revoke(request.bearer())
-
     def configure(self, options: dict[str, Any]) -> None:
-        if "token_ttl" in options:
-            self.tokens.ttl = int(options["token_ttl"])
+        super().configure(options)
         if "page_size" in options:
             self.page_size = max(1, int(options["page_size"]))
 

@@ -71,10 +71,7 @@ class TapBasecamp(SuiteTap):
         return problems
 
     def make_authenticator(self) -> RefreshTokenAuthenticator:
-        return RefreshTokenAuthenticator(
-            token_url=self.config["token_url"], client_id=self.config["client_id"],
-            client_secret=self.config["client_secret"],
-            refresh_token=self.config["refresh_token"], **self.retry_settings())
+        return RefreshTokenAuthenticator.from_config(self.config, **self.retry_settings())
 
 
 if __name__ == "__main__":

@@ -45,26 +45,26 @@ class StudentsStream(CourseChildStream):
     primary_keys = ("courseId", "userId")
 
 
-class AnnouncementsStream(CourseChildStream):
+class RecentlyUpdatedStream(CourseChildStream):
+    """Newest first by ``updateTime``, read down to the course's bookmark (one per course)."""
+
+    primary_keys = ("courseId", "id")
+    replication_key = "updateTime"
+    params = {"orderBy": "updateTime desc"}
+    stop_at_bookmark = True
+    state_partitioning_keys = None
+
+
+class AnnouncementsStream(RecentlyUpdatedStream):
     name = "announcements"
     path = "/courses/{courseId}/announcements"
     records_key = "announcements"
-    primary_keys = ("courseId", "id")
-    replication_key = "updateTime"
-    params = {"orderBy": "updateTime desc"}
-    stop_at_bookmark = True
-    state_partitioning_keys = None  # one bookmark per course
 
 
-class CourseWorkStream(CourseChildStream):
+class CourseWorkStream(RecentlyUpdatedStream):
     name = "coursework"
     path = "/courses/{courseId}/courseWork"
     records_key = "courseWork"
-    primary_keys = ("courseId", "id")
-    replication_key = "updateTime"
-    params = {"orderBy": "updateTime desc"}
-    stop_at_bookmark = True
-    state_partitioning_keys = None  # one bookmark per course
 
 
 class StudentSubmissionsStream(CourseChildStream):

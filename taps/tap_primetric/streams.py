@@ -16,16 +16,6 @@ class PrimetricStream(SuiteStream):
     schemas_dir = Path(__file__).parent / "schemas"
 
 
-class AssignmentsStream(PrimetricStream):
-    name = "assignments"
-    path = "/assignments"
-
-
-class EmployeesStream(PrimetricStream):
-    name = "employees"
-    path = "/employees"
-
-
-class HashtagsStream(PrimetricStream):
-    name = "hashtags"
-    path = "/hash_tags"
+AssignmentsStream = PrimetricStream.define("assignments", "/assignments")
+EmployeesStream = PrimetricStream.define("employees", "/employees")
+HashtagsStream = PrimetricStream.define("hashtags", "/hash_tags")

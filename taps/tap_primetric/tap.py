@@ -29,9 +29,7 @@ class TapPrimetric(SuiteTap):
     ]
 
     def make_authenticator(self) -> ClientCredentialsAuthenticator:
-        return ClientCredentialsAuthenticator(
-            token_url=self.config["token_url"], client_id=self.config["client_id"],
-            client_secret=self.config["client_secret"], **self.retry_settings())
+        return ClientCredentialsAuthenticator.from_config(self.config, **self.retry_settings())
 
 
 if __name__ == "__main__":

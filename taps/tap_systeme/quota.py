@@ -8,17 +8,12 @@ timestamp in seconds or milliseconds, seconds to wait, or a date); otherwise, an
 suite's exponential backoff applies.
 """
 
-# KIT-CANDIDATE: a "reset/refill header" hint for wait_times (tapkit/retry.py), useful to any API
-# that announces its quota window in an X-RateLimit-Reset/Refill style header.
-
 from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Generator
 
 import requests
-from singer_sdk.exceptions import RetriableAPIError
 
 from tapkit.retry import MAX_RETRY_AFTER, retry_after_seconds
 from tapkit.times import parse_time
@@ -68,16 +63,11 @@ def quota_exhausted(response: requests.Response) -> bool:
         return True
 
 
-def quota_wait_times(backoff_factor: float) -> Generator[float, BaseException | None, None]:
-    """The suite's backoff wait generator, plus the refill hint on a 429 without Retry-After."""
-    exc = yield 0.0
-    attempt = 0
-    while True:
-        attempt += 1
-        response = exc.response if isinstance(exc, RetriableAPIError) else None
-        wait = retry_after_seconds(response)
-        if (wait is None and response is not None and response.status_code == 429
-                and quota_exhausted(response)):
-            hint = refill_seconds(response)
-            wait = None if hint is None else hint + REFILL_MARGIN
-        exc = yield wait if wait is not None else backoff_factor * 2 ** (attempt - 1)
+def quota_wait(response: requests.Response | None) -> float | None:
+    """``Retry-After`` when present, else on a quota 429 the announced refill, else ``None``."""
+    wait = retry_after_seconds(response)
+    if (wait is None and response is not None and response.status_code == 429
+            and quota_exhausted(response)):
+        hint = refill_seconds(response)
+        wait = None if hint is None else hint + REFILL_MARGIN
+    return wait

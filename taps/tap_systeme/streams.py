@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from tap_systeme.quota import quota_wait_times
+from tap_systeme.quota import quota_wait
 from tapkit import HasMorePaginator, SuiteStream
 
 
@@ -20,33 +19,13 @@ class SystemeStream(SuiteStream):
     primary_keys = ("id",)
     schemas_dir = Path(__file__).parent / "schemas"
 
-    def backoff_wait_generator(self) -> Any:
-        return quota_wait_times(float(self.config.get("backoff_factor", 2)))
+    server_wait = staticmethod(quota_wait)
 
 
-class CommunitiesStream(SystemeStream):
-    name = "communities"
-    path = "/community/communities"
-
-
-class ContactsStream(SystemeStream):
-    name = "contacts"
-    path = "/contacts"
-
-
-class TagsStream(SystemeStream):
-    name = "tags"
-    path = "/tags"
-
-
-class ContactFieldsStream(SystemeStream):
-    """Contact fields have no id; the slug is their key and their page cursor."""
-
-    name = "contact_fields"
-    path = "/contact_fields"
-    primary_keys = ("slug",)
-
-
-class CourseResourcesStream(SystemeStream):
-    name = "course_resources"
-    path = "/school/courses"
+CommunitiesStream = SystemeStream.define("communities", "/community/communities")
+ContactsStream = SystemeStream.define("contacts", "/contacts")
+TagsStream = SystemeStream.define("tags", "/tags")
+# Contact fields have no id: the slug is their key and their page cursor.
+ContactFieldsStream = SystemeStream.define("contact_fields", "/contact_fields",
+                                           primary_keys=("slug",))
+CourseResourcesStream = SystemeStream.define("course_resources", "/school/courses")

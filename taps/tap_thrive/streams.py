@@ -56,14 +56,8 @@ class UpdatedSinceStream(ThriveStream):
         return params
 
 
-class ContentStream(UpdatedSinceStream):
-    name = "content"
-    path = "/contents"
-
-
-class UsersStream(UpdatedSinceStream):
-    name = "users"
-    path = "/users"
+ContentStream = UpdatedSinceStream.define("content", "/contents")
+UsersStream = UpdatedSinceStream.define("users", "/users")
 
 
 class ActivitiesStream(ThriveStream):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import requests
@@ -149,6 +150,13 @@ class RefreshTokenAuthenticator(_SuiteOAuth):
         super().__init__(**kwargs)
         self.refresh_token = refresh_token
 
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], **kwargs: Any) -> RefreshTokenAuthenticator:
+        """From the settings ``token_url``, ``client_id``, ``client_secret``, ``refresh_token``."""
+        return cls(token_url=config["token_url"], client_id=config["client_id"],
+                   client_secret=config["client_secret"], refresh_token=config["refresh_token"],
+                   **kwargs)
+
     @property
     def oauth_request_body(self) -> dict:
         return {"grant_type": "refresh_token", "client_id": self.client_id,
@@ -157,6 +165,13 @@ class RefreshTokenAuthenticator(_SuiteOAuth):
 
 class ClientCredentialsAuthenticator(_SuiteOAuth):
     """OAuth2 ``grant_type=client_credentials`` (Primetric)."""
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any],
+                    **kwargs: Any) -> ClientCredentialsAuthenticator:
+        """From the settings ``token_url``, ``client_id`` and ``client_secret``."""
+        return cls(token_url=config["token_url"], client_id=config["client_id"],
+                   client_secret=config["client_secret"], **kwargs)
 
     @property
     def oauth_request_body(self) -> dict:

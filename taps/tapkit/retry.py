@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 
 import requests
 from singer_sdk.exceptions import RetriableAPIError
@@ -44,8 +44,13 @@ def retry_after_seconds(response: requests.Response | None,
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
-def wait_times(backoff_factor: float) -> Generator[float, BaseException | None, None]:
-    """Backoff wait generator: ``Retry-After`` when the failed answer has one, else exponential.
+ServerWait = Callable[[requests.Response | None], float | None]
+
+
+def wait_times(backoff_factor: float, server_wait: ServerWait = retry_after_seconds,
+               ) -> Generator[float, BaseException | None, None]:
+    """Backoff wait generator: what the failed answer asks for (``Retry-After`` by default, or an
+    API's own ``server_wait``), else exponential.
 
     ``backoff`` primes it with ``None`` and then sends each exception; retry *n* waits
     ``backoff_factor * 2 ** (n - 1)`` seconds.
@@ -55,5 +60,5 @@ def wait_times(backoff_factor: float) -> Generator[float, BaseException | None, 
     while True:
         attempt += 1
         response = exc.response if isinstance(exc, RetriableAPIError) else None
-        asked = retry_after_seconds(response)
+        asked = server_wait(response)
         exc = yield asked if asked is not None else backoff_factor * 2 ** (attempt - 1)

@@ -32,7 +32,13 @@ from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
 from tapkit.records import Conformer, boolean_conformer
 from tapkit.responses import TruncatedBody, json_body, mark_exhausted, records_in
-from tapkit.retry import NETWORK_ERRORS, RETRY_STATUSES, wait_times
+from tapkit.retry import (
+    NETWORK_ERRORS,
+    RETRY_STATUSES,
+    ServerWait,
+    retry_after_seconds,
+    wait_times,
+)
 from tapkit.times import parse_time
 
 if TYPE_CHECKING:
@@ -61,10 +67,19 @@ class SuiteStream(RESTStream):
     stop_at_bookmark: ClassVar[bool] = False
     #: Folder of ``<stream name>.json`` schema files; set once per tap.
     schemas_dir: ClassVar[Path | None] = None
+    #: How long a failed answer asks to wait before the retry (``None``: it does not say).
+    server_wait: ClassVar[ServerWait] = staticmethod(retry_after_seconds)
     #: What a 401 asks the user to check.
     credentials_hint: ClassVar[str] = "check the credentials"
     #: JSON input needs none of the SDK's generic conformance (see _generate_record_messages).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    @classmethod
+    def define(cls, name: str, path: str, **attributes: Any) -> type[SuiteStream]:
+        """A stream declared in one line, e.g. ``TagsStream = Base.define("tags", "/tags")``."""
+        class_name = "".join(part.capitalize() for part in name.split("_")) + "Stream"
+        return type(class_name, (cls,), {"name": name, "path": path,
+                                         "__module__": cls.__module__, **attributes})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -155,7 +170,7 @@ class SuiteStream(RESTStream):
 
     # -- retries and errors --------------------------------------------------------------------
     def backoff_wait_generator(self) -> Any:
-        return wait_times(float(self.config.get("backoff_factor", 2)))
+        return wait_times(float(self.config.get("backoff_factor", 2)), self.server_wait)
 
     def backoff_max_tries(self) -> int:
         return int(self.config.get("max_retries", 3)) + 1

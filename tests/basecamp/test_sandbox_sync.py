@@ -16,7 +16,7 @@ from sandbox.apis.basecamp import gear_slice
 from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
-from tests.helpers import BIN, TapRun, key_set, run_tap
+from tests.helpers import BIN, TapRun, assert_one_clear_failure, key_set, run_tap
 
 TAP, PREFIX = "tap-basecamp", "basecamp"
 STREAMS = ("projects", "schedules", "schedule_entries", "todos", "messages")
@@ -199,12 +199,6 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     ({"account_id": "my-company"}, "'account_id' must be the numeric Basecamp account id"),
 ])
 def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
-    cfg = {k: v for k, v in {**config(), **overrides}.items() if v is not None}
-    run = run_tap(TAP, cfg)
-    assert run.returncode == 1
-    assert len(run.error_lines) == 1, run.stderr
-    assert expected in run.error_lines[0]
-    output = run.stdout + run.stderr
-    for secret in ("wrong-secret-value", "wrong-refresh-token", CREDENTIALS[TAP]["client_secret"],
-                   CREDENTIALS[TAP]["refresh_token"]):
-        assert secret not in output
+    assert_one_clear_failure(TAP, {**config(), **overrides}, expected,
+                             ["wrong-secret-value", "wrong-refresh-token",
+                              CREDENTIALS[TAP]["client_secret"], CREDENTIALS[TAP]["refresh_token"]])

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from sandbox.credentials import CREDENTIALS, tap_config
-from tests.helpers import key_set, run_tap
+from tests.helpers import assert_one_clear_failure, key_set, run_tap
 
 TAP, API = "tap-systeme", "systeme"
 KEYS = {"communities": ("id",), "contacts": ("id",), "tags": ("id",),
@@ -105,14 +105,8 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     ({"page_size": "ten"}, "'ten' is not of type 'integer'"),
 ])
 def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
-    cfg = {k: v for k, v in {**config(), **overrides}.items() if v is not None}
-    run = run_tap(TAP, cfg)
-    assert run.returncode == 1
-    assert len(run.error_lines) == 1, run.stderr
-    assert expected in run.error_lines[0]
-    output = run.stdout + run.stderr
-    for secret in [CREDENTIALS[TAP]["api_key"], "wrong-systeme-key-42"]:
-        assert secret not in output
+    assert_one_clear_failure(TAP, {**config(), **overrides}, expected,
+                             [CREDENTIALS[TAP]["api_key"], "wrong-systeme-key-42"])
 
 
 class TestTheFakeAPI:

@@ -10,9 +10,10 @@ import requests
 import requests_mock
 from singer_sdk.exceptions import RetriableAPIError
 
-from tap_systeme.quota import REFILL_MARGIN, quota_wait_times, refill_seconds
+from tap_systeme.quota import REFILL_MARGIN, quota_wait, refill_seconds
 from tap_systeme.tap import TapSysteme
 from tapkit import ConfigError, TapError
+from tapkit.retry import wait_times
 
 API = "https://api.systeme.io/api"
 KEY = "unit-test-api-key-77"
@@ -139,7 +140,7 @@ def failed(status: int, **headers: str) -> RetriableAPIError:
 
 
 def test_wait_order_retry_after_then_refill_then_exponential():
-    waits = quota_wait_times(backoff_factor=2)
+    waits = wait_times(2, quota_wait)
     next(waits)
     soon = str(int(time.time()) + 1000)
     assert waits.send(failed(429, **{"Retry-After": "3", "X-RateLimit-Refill": soon})) == 3

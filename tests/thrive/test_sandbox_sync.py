@@ -11,7 +11,7 @@ import requests
 
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
-from tests.helpers import key_set, run_tap
+from tests.helpers import assert_one_clear_failure, key_set, run_tap
 
 TAP = "tap-thrive"
 STREAMS = ("content", "users", "activities")
@@ -169,14 +169,8 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     ({"page_size": 5000}, "5000 is greater than the maximum of 1000"),
 ])
 def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
-    cfg = {k: v for k, v in {**config(), **overrides}.items() if v is not None}
-    run = run_tap(TAP, cfg)
-    assert run.returncode == 1
-    assert len(run.error_lines) == 1, run.stderr
-    assert expected in run.error_lines[0]
-    output = run.stdout + run.stderr
-    for secret in (CREDENTIALS[TAP]["password"], "wrong-api-key-000"):
-        assert secret not in output
+    assert_one_clear_failure(TAP, {**config(), **overrides}, expected,
+                             [CREDENTIALS[TAP]["password"], "wrong-api-key-000"])
 
 
 class TestTheFakeAPI:
