@@ -38,6 +38,23 @@ ROUTES = [
 ]
 
 
+def materials(r: Any, n: int) -> list[dict]:
+    """Attached materials of the kinds Classroom returns (Drive file, link, video, form)."""
+    kinds = [
+        {"driveFile": {"driveFile": {"id": f"1AbC{n}", "title": f"Worksheet {n}.pdf",
+                                     "alternateLink": f"https://drive.google.com/file/d/{n}",
+                                     "thumbnailUrl": None}, "shareMode": "VIEW"}},
+        {"link": {"url": f"https://example.org/reading/{n}", "title": "Lecture « notes »",
+                  "thumbnailUrl": None}},
+        {"youtubeVideo": {"id": f"dQw4w9{n}", "title": "Explainer",
+                          "alternateLink": f"https://www.youtube.com/watch?v={n}",
+                          "thumbnailUrl": "https://i.ytimg.com/vi/x/default.jpg"}},
+        {"form": {"formUrl": f"https://docs.google.com/forms/d/{n}", "title": "Quiz",
+                  "responseUrl": None, "thumbnailUrl": None}},
+    ]
+    return r.sample(kinds, r.randint(1, 2))
+
+
 def google_error(status: int, code: str, message: str) -> Answer:
     return json_answer({"error": {"code": status, "message": message, "status": code}}, status)
 
@@ -66,6 +83,7 @@ class ClassroomAPI(OAuthFakeAPI):
             "id": course_id, "name": f"{sentence(r, 2)[:-1]} {index}",
             "section": r.choice([None, "Period 1", "Période 2", "B"]),
             "descriptionHeading": f"Welcome to course {index}", "room": r.choice(["101", None]),
+            "description": r.choice([None, sentence(r, 15)]),
             "ownerId": owner, "creationTime": iso(created),
             "updateTime": iso(created + timedelta(days=r.randrange(60))),
             "enrollmentCode": f"e{index:05d}x", "courseState": state,
@@ -87,12 +105,16 @@ class ClassroomAPI(OAuthFakeAPI):
                 first, last = person(r)
                 user_id = str(110000000000000000000 + index * 1000 + n + (500 if role ==
                                                                            "students" else 0))
-                lists[role].append({"courseId": course_id, "userId": user_id, "profile": {
+                member = {"courseId": course_id, "userId": user_id, "profile": {
                     "id": user_id, "name": {"givenName": first, "familyName": last,
                                             "fullName": f"{first} {last}"},
                     "emailAddress": email(first, last, n) if r.random() < 0.9 else None,
                     "permissions": [{"permission": "CREATE_COURSE"}] if role == "teachers" else [],
-                }})
+                }}
+                if role == "students" and r.random() < 0.7:
+                    member["studentWorkFolder"] = {"id": f"wf-{user_id}", "title": None,
+                                                   "alternateLink": "https://drive.google.com/"}
+                lists[role].append(member)
         for n in range(r.randint(4, 20)):
             created = moment(r)
             lists["announcements"].append({
@@ -104,6 +126,8 @@ class ClassroomAPI(OAuthFakeAPI):
                 "updateTime": iso(created + timedelta(hours=r.randrange(200)), r.random() > 0.2),
                 "creatorUserId": owner, "assigneeMode": "ALL_STUDENTS",
             })
+            if n % 3 == 0:
+                lists["announcements"][-1]["materials"] = materials(r, n)
         for n in range(r.randint(2, 8)):
             created = moment(r)
             work_type = r.choice(
@@ -119,6 +143,13 @@ class ClassroomAPI(OAuthFakeAPI):
                 "creatorUserId": owner, "assigneeMode": "ALL_STUDENTS",
                 "submissionModificationMode": "MODIFIABLE_UNTIL_TURNED_IN",
             }
+            if r.random() < 0.5:
+                work["materials"] = materials(r, n)
+                work["topicId"] = str(900000 + n)
+                work["gradeCategory"] = {"id": "gc-1", "name": "Homework", "weight": 400000,
+                                         "defaultGradeDenominator": 100}
+            if work_type == "MULTIPLE_CHOICE_QUESTION":
+                work["multipleChoiceQuestion"] = {"choices": ["A", "B", "C — ¿otra?"]}
             if r.random() < 0.6:
                 work["dueDate"] = {"year": 2024, "month": r.randint(1, 12), "day": r.randint(1, 28)}
                 work["dueTime"] = {"hours": 23, "minutes": 59}
