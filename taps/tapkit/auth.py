@@ -83,16 +83,17 @@ class _SuiteOAuth(OAuthAuthenticator):
         for attempt in range(self._max_retries + 1):
             started = utc_now()
             self.token_requests += 1
+            last = attempt == self._max_retries
             try:
                 response = self._session.post(self.auth_endpoint, data=self.oauth_request_body,
                                               headers=self._oauth_headers, timeout=self._timeout)
             except NETWORK_ERRORS as exc:
-                if attempt == self._max_retries:
+                if last:
                     raise TapError(f"could not reach the token endpoint {url} after "
                                    f"{attempt + 1} tries: {type(exc).__name__}") from None
                 time.sleep(self._backoff_factor * 2**attempt)
                 continue
-            if response.status_code in RETRY_STATUSES and attempt < self._max_retries:
+            if response.status_code in RETRY_STATUSES and not last:
                 wait = retry_after_seconds(response)
                 time.sleep(self._backoff_factor * 2**attempt if wait is None else wait)
                 continue
@@ -103,12 +104,18 @@ class _SuiteOAuth(OAuthAuthenticator):
                         else "try again later")
                 raise ConfigError(f"token request to {url} failed with HTTP "
                                   f"{response.status_code}: {body} ({hint})")
+            try:
+                answer = response.json()
+                token = answer["access_token"]
+            except ValueError:  # a cut-off answer: worth another try
+                if last:
+                    raise TapError(f"token endpoint {url} answered with invalid JSON") from None
+                time.sleep(self._backoff_factor * 2**attempt)
+                continue
+            except (KeyError, TypeError):
+                raise TapError(f"token endpoint {url} answered without an access_token"
+                               ) from None
             break
-        try:
-            answer = response.json()
-            token = answer["access_token"]
-        except (ValueError, KeyError, TypeError):
-            raise TapError(f"token endpoint {url} answered without an access_token") from None
         self.access_token = token
         expires = answer.get("expires_in", self._default_expiration)
         self.expires_in = int(expires) if expires else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 from singer_sdk.exceptions import FatalAPIError
 
@@ -47,8 +47,10 @@ def redact_url(url: str | None) -> str:
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    """Replace every secret value (and common token shapes) found in ``text``."""
-    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+    """Replace every secret value, as it is or URL-encoded, (and bearer/basic credentials)."""
+    forms = {form for s in secrets if s and len(s) >= 4
+             for form in (s, quote_plus(s), quote(s, safe=""))}
+    for secret in sorted(forms, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return re.sub(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+", r"\1 " + MASK, text)
 

@@ -120,6 +120,19 @@ class PageNumberPaginator(SuitePaginator):
     def continue_if_empty(self, response: requests.Response) -> bool:
         return False
 
+    def advance(self, response: requests.Response) -> None:
+        """Page numbers are the tap's own, so the loop guard compares pages: a server that
+        ignores ``page`` and answers the same page again is stopped, not followed."""
+        records = records_in(response, self.records_key)
+        page = (len(records), repr(records[0]) if records else "", repr(records[-1:]))
+        if page == self.__dict__.get("_previous_page") and records:
+            msg = (f"the API answered page {self.current_value[self.page_param]} with the same "
+                   f"records as the page before (at {redact_url(response.url)}); it ignores "
+                   f"'{self.page_param}': stopping, not looping")
+            raise PaginationLoopError(msg)
+        self._previous_page = page
+        super().advance(response)
+
     def get_next(self, response: requests.Response) -> Token:
         page = int(self.current_value[self.page_param])
         return {self.page_param: page + 1, self.size_param: self.page_size}

@@ -53,12 +53,16 @@ def records_in(response: requests.Response, key: str | None) -> list[dict]:
         records = body.get(key) or []
     else:
         records = body
-    if not isinstance(records, list) or any(not isinstance(r, dict) for r in records[:1]):
-        where = f"'{key}'" if key else "the top level"
+    where = f"'{key}'" if key else "the top level"
+    if not isinstance(records, list):
         raise ResponseShapeError(
             f"expected a list of objects at {where} of the answer from "
-            f"{redact_url(response.url)}, got {type(records).__name__}"
-        )
+            f"{redact_url(response.url)}, got {type(records).__name__}")
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise ResponseShapeError(
+                f"expected a list of objects at {where} of the answer from "
+                f"{redact_url(response.url)}, but item {index} is {type(record).__name__}")
     return records
 
 

@@ -138,3 +138,21 @@ def test_basic_and_api_key_headers(requests_mock):
     assert requests_mock.last_request.headers["Authorization"] == f"Basic {expected}"
     call(APIKeyAuthenticator(key="X-API-Key", value="k-123", location="header"))
     assert requests_mock.last_request.headers["X-API-Key"] == "k-123"
+
+
+def test_cut_off_token_answer_is_retried(requests_mock):
+    token = requests_mock.post(TOKEN, [{"text": '{"access_tok', "status_code": 200},
+                                       {"json": {"access_token": "a1", "expires_in": 60}}])
+    requests_mock.get(API, json={})
+    assert call(refresh_auth()).status_code == 200
+    assert token.call_count == 2
+
+
+def test_url_encoded_secrets_are_masked_too(requests_mock):
+    auth = RefreshTokenAuthenticator(token_url=TOKEN, client_id="cid", client_secret="s+cr/t=1",
+                                     refresh_token="rtoken", backoff_factor=0)
+    requests_mock.post(TOKEN, status_code=400,
+                       text="got client_secret=s%2Bcr%2Ft%3D1&refresh_token=rtoken")
+    with pytest.raises(ConfigError) as raised:
+        call(auth)
+    assert "s%2Bcr%2Ft%3D1" not in str(raised.value) and "rtoken" not in str(raised.value)

@@ -228,3 +228,17 @@ def test_total_pages_wins_over_a_short_page():
     p = PageNumberPaginator(page_size=5)
     p.advance(answer(json={"results": [{}, {}], "pagination": {"totalPages": 3, "page": 1}}))
     assert p.current_value == {"page": 2, "perPage": 5}
+
+
+def test_page_number_server_ignoring_page_is_stopped():
+    p = PageNumberPaginator(page_size=2)
+    same = {"results": [{"id": 1}, {"id": 2}], "pagination": {"page": 1, "totalPages": 9}}
+    p.advance(answer(json=same))
+    with pytest.raises(PaginationLoopError, match="same records as the page before"):
+        p.advance(answer(json=same))
+
+
+def test_a_list_with_a_non_object_item_is_a_clear_error():
+    p = HasMorePaginator(page_size=10)
+    with pytest.raises(ResponseShapeError, match="item 1 is int"):
+        p.advance(answer(json={"items": [{"id": 1}, 2], "hasMore": True}))
