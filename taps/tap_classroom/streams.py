@@ -28,7 +28,7 @@ class CourseChildStream(ClassroomStream):
     """A list under one course; the course id comes from the parent."""
 
     parent_stream_type = CoursesStream
-    state_partitioning_keys = []  # full-table children keep no per-course state
+    state_partitioning_keys = []  # no per-course state: it would grow with the courses
 
 
 class TeachersStream(CourseChildStream):
@@ -46,13 +46,17 @@ class StudentsStream(CourseChildStream):
 
 
 class RecentlyUpdatedStream(CourseChildStream):
-    """Newest first by ``updateTime``, read down to the course's bookmark (one per course)."""
+    """Newest first by ``updateTime``, each course read down to the stream's bookmark.
+
+    One bookmark for all courses keeps STATE small however many courses there are; the SDK
+    caps it at the time the run started, so an edit made while the run walks other courses is
+    read again next time.
+    """
 
     primary_keys = ("courseId", "id")
     replication_key = "updateTime"
     params = {"orderBy": "updateTime desc"}
     stop_at_bookmark = True
-    state_partitioning_keys = None
 
 
 class AnnouncementsStream(RecentlyUpdatedStream):

@@ -204,6 +204,12 @@ class SuiteStream(RESTStream):
 
         return request
 
+    def _write_schema_message(self) -> None:
+        """Write the SCHEMA once per run, not again before every partition of a child stream."""
+        if not self.__dict__.get("_schema_written"):
+            super()._write_schema_message()
+            self._schema_written = True
+
     # -- the per-record hot path -------------------------------------------------------------
     @cached_property
     def _conform(self) -> Conformer | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from functools import cached_property
 from importlib import metadata
@@ -124,6 +125,9 @@ class SuiteTap(Tap):
     def http_session(self) -> requests.Session:
         """The tap's keep-alive HTTP session, with a connection per worker."""
         session = requests.Session()
+        # requests reads the proxy variables of the whole environment on every request; with
+        # none set there is nothing to find, so skip that walk (proxies still work when set)
+        session.trust_env = any(k.lower().endswith("_proxy") for k in os.environ)
         adapter = HTTPAdapter(pool_connections=4,
                               pool_maxsize=int(self.config.get("max_concurrency", 8)) + 2)
         session.mount("https://", adapter)
