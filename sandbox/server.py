@@ -104,11 +104,13 @@ class Sandbox:
             api = self.apis[targets[0]]
             with api.lock:
                 keys = api.touch(str(body["stream"]), int(body.get("count", 1)))
+                api.memo.clear()
             return json_answer({"keys": keys})
         if action == "configure":
             for target in targets:
                 with self.apis[target].lock:
                     self.apis[target].configure({k: v for k, v in body.items() if k != "api"})
+                    self.apis[target].memo.clear()
             return json_answer({"ok": True})
         return json_answer({"error": f"unknown control action {action!r}"}, 404)
 

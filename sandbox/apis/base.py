@@ -8,6 +8,7 @@ import json
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -138,6 +139,14 @@ class FakeAPI:
     def __init__(self, seed: int, volume: int) -> None:
         self.seed, self.volume = seed, volume
         self.lock = threading.RLock()
+        self.memo: dict[Any, Any] = {}
+
+    def memoized(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per ``key`` until the data changes (``touch``, ``configure``), so
+        a walk over many pages filters and sorts once, not once per page."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def handle(self, request: Request) -> Answer:
         """Answer one request (the server has applied latency and faults already)."""

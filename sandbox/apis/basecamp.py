@@ -384,12 +384,17 @@ class BasecampAPI(OAuthFakeAPI):
         status = request.arg("status") or "active"
         sort = request.arg("sort") if request.arg("sort") in ("created_at", "updated_at") \
             else "created_at"
-        pool = [e for es in self.entries.values() for e in es] if kind == "Schedule::Entry" \
-            else self.recordings
-        records = [x for x in pool if x["type"] == kind and x["status"] == status
-                   and x["bucket"]["id"] in buckets]
-        records.sort(key=lambda x: (x[sort], x["id"]), reverse=request.arg("direction") != "asc")
-        return self._page(request, records)
+        descending = request.arg("direction") != "asc"
+
+        def select() -> list[dict]:
+            pool = [e for es in self.entries.values() for e in es] \
+                if kind == "Schedule::Entry" else self.recordings
+            found = [x for x in pool if x["type"] == kind and x["status"] == status
+                     and x["bucket"]["id"] in buckets]
+            return sorted(found, key=lambda x: (x[sort], x["id"]), reverse=descending)
+
+        key = ("recordings", kind, tuple(sorted(buckets)), status, sort, descending)
+        return self._page(request, self.memoized(key, select))
 
     def _find_project(self, pid: int) -> dict | None:
         return next((p for p in self.projects if p["id"] == pid), None)

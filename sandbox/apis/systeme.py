@@ -14,6 +14,7 @@ cursor is the ``slug``.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import time
@@ -197,7 +198,8 @@ class SystemeAPI(FakeAPI):
 
     def _ordered(self, kind: str, order: str) -> list[dict]:
         sort_key = "_order" if kind == "contact_fields" else "id"
-        return sorted(self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc")
+        return self.memoized(("ordered", kind, order), lambda: sorted(
+            self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc"))
 
     @staticmethod
     def _after(records: list[dict], key: str, value: str, order: str) -> list[dict] | None:
@@ -207,8 +209,9 @@ class SystemeAPI(FakeAPI):
             if not value.isdigit():
                 return None
             cursor = int(value)
-            return [x for x in records if (x["id"] < cursor if order == "desc"
-                                           else x["id"] > cursor)]
+            ids = [-x["id"] if order == "desc" else x["id"] for x in records]
+            start = bisect.bisect_right(ids, -cursor if order == "desc" else cursor)
+            return records[start:]
         for n, record in enumerate(records):
             if record[key] == value:
                 return records[n + 1:]

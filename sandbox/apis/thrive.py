@@ -210,6 +210,12 @@ class ThriveAPI(FakeAPI):
             "page": page, "perPage": per_page}})
 
     def _filtered(self, request: Request, kind: str) -> list[dict] | Answer:
+        """The records the request's filters select, worked out once per walk (not per page)."""
+        key = (kind, tuple(sorted((k, tuple(v)) for k, v in request.query.items()
+                                  if k not in ("page", "perPage"))))
+        return self.memoized(key, lambda: self._select(request, kind))
+
+    def _select(self, request: Request, kind: str) -> list[dict] | Answer:
         records = self.tables[kind]
         if kind != "activities":
             since = request.arg("updatedSince")
