@@ -34,5 +34,18 @@ plugins: install
 sandbox: install
 	$(BIN)/python -m sandbox --port 8765
 
+# The benchmark (bench/README.md). dlt lives in its own venv: its dependencies stay apart from
+# the taps'. BENCH_VOLUME, BENCH_REPEATS and BENCH_TAPS shrink it; results in bench/results/.
+BENCH_VENV := .venv-bench
+DLT_VERSION := 1.31.0
+
+$(BENCH_VENV)/.installed-$(DLT_VERSION):
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BIN)/uv pip install -q --python $(BENCH_VENV)/bin/python "dlt==$(DLT_VERSION)"
+	touch $@
+
+bench: $(VENV)/.installed $(BENCH_VENV)/.installed-$(DLT_VERSION)
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf $(VENV) .meltano output/*/ output/*.jsonl

@@ -1,0 +1,146 @@
+"""One tap's side-by-side measurement: parity passes, then timed runs of the tap, the bare
+loop and dlt, interleaved; then the tap again at a tenth of the volume for the memory goal."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from bench import parity
+from bench.measure import Sample, record_keys, timed_run
+from bench.options import ROOT, Options
+from bench.sandbox_proc import RunningSandbox, sandbox
+from bench.specs import TapSpec
+from sandbox.credentials import tap_config
+
+BIN = Path(sys.executable).parent
+
+
+@dataclass
+class TapResult:
+    """Everything measured for one tap."""
+
+    spec: TapSpec
+    volume: int
+    records: int
+    samples: dict[str, list[Sample]]
+    verdict: parity.Parity
+    small_volume: int = 0
+    small: list[Sample] = field(default_factory=list)
+    #: Per contender (and ``truth``): the fingerprint of its set of primary keys.
+    digests: dict[str, str] = field(default_factory=dict)
+
+    def summary(self) -> dict[str, Any]:
+        """The machine-readable results (``latest.json``)."""
+        return {
+            "tap": self.spec.tap, "volume": self.volume, "records": self.records,
+            "rates": {kind: self.rate(kind) for kind in self.samples},
+            "samples": {kind: [asdict(s) for s in samples]
+                        for kind, samples in self.samples.items()},
+            "small_volume": self.small_volume, "small": [asdict(s) for s in self.small],
+            "memory_ratio": self.memory_ratio if self.small else None,
+            "parity": self.verdict.ok,
+            "problems": self.verdict.problems, "digests": self.digests,
+        }
+
+    def median(self, kind: str, attr: str) -> float:
+        values = [getattr(s, attr) for s in self.samples.get(kind, [])]
+        return median(values) if values else float("nan")
+
+    def rate(self, kind: str) -> float:
+        """Records per second, from the median wall time."""
+        return self.records / self.median(kind, "wall") if self.samples.get(kind) else float("nan")
+
+    @property
+    def memory_ratio(self) -> float:
+        """Peak RSS at the full volume over peak RSS at a tenth of it."""
+        if not self.small:
+            return float("nan")
+        return self.median("tap", "rss_mb") / median(s.rss_mb for s in self.small)
+
+
+class Contenders:
+    """The command lines of the tap, the bare loop and dlt against one sandbox."""
+
+    def __init__(self, spec: TapSpec, url: str, options: Options, workdir: Path,
+                 overrides: dict | None = None) -> None:
+        self.spec, self.url, self.options = spec, url, options
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.config = workdir / f"{spec.tap}.json"
+        settings = spec.tap_overrides() if overrides is None else overrides
+        self.config.write_text(json.dumps(tap_config(spec.tap, url, **settings)))
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.dlt_env = {**self.env, "RUNTIME__DLTHUB_TELEMETRY": "false",
+                        "RUNTIME__LOG_LEVEL": "WARNING", "DLT_DATA_DIR": str(workdir / "dlt"),
+                        "DLT_PROJECT_DIR": str(workdir)}
+
+    def command(self, kind: str, records: bool = False) -> tuple[list[str], dict[str, str]]:
+        """The command line and environment of ``kind`` (tap, limit or dlt)."""
+        if kind == "tap":
+            return [str(BIN / self.spec.tap), "--config", str(self.config)], self.env
+        if kind == "limit":
+            return [sys.executable, "-m", "bench.limit", self.spec.name, self.url], self.env
+        extra = ["--records"] if records else []
+        return ([str(self.options.dlt_python), "-m", "bench.dlt_sources", self.spec.name,
+                 self.url, *extra], self.dlt_env)
+
+
+def timed(box: RunningSandbox, contenders: Contenders, kind: str) -> Sample:
+    """One timed run of ``kind``, with the sandbox's counters reset first."""
+    box.client.reset()
+    api = contenders.spec.api
+    cmd, env = contenders.command(kind)
+    return timed_run(cmd, env, box.cpu_seconds,
+                     lambda: int(box.client.stats()[api]["requests"]), cwd=str(ROOT))
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def measure_tap(spec: TapSpec, options: Options) -> TapResult:
+    """Parity passes, timed runs and the small-volume run of one tap."""
+    volume = max(10, round(options.volume * spec.volume_factor))
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        with sandbox(volume, [spec.api]) as box:
+            log(f"[{spec.name}] sandbox at volume {volume} up in {box.startup_seconds:.1f} s")
+            contenders = Contenders(spec, box.url, options, workdir)
+            truth = parity.truth_keys(box.client, spec)
+            extracted: dict[str, parity.Keys] = {}
+            requested: dict[str, Counter[tuple]] = {}
+            for kind in options.kinds:
+                box.client.reset()
+                cmd, env = contenders.command(kind, records=True)
+                extracted[kind] = record_keys(cmd, env, spec, cwd=str(ROOT))
+                requested[kind] = parity.pages(box.client, spec.api)
+                log(f"[{spec.name}] parity pass {kind}: {parity.count(extracted[kind])} "
+                    f"records, {sum(requested[kind].values())} requests")
+            verdict = parity.check(truth, extracted, requested)
+            samples: dict[str, list[Sample]] = {kind: [] for kind in options.kinds}
+            for repeat in range(options.repeats):
+                for kind in options.kinds:
+                    sample = timed(box, contenders, kind)
+                    samples[kind].append(sample)
+                    log(f"[{spec.name}] run {repeat + 1}/{options.repeats} {kind}: "
+                        f"{sample.wall:.2f} s, {sample.rss_mb:.0f} MiB, "
+                        f"sandbox {sample.server_cpu:.2f} s CPU")
+        result = TapResult(spec, volume, parity.count(truth), samples, verdict,
+                           digests={who: parity.digest(keys)
+                                    for who, keys in {"truth": truth, **extracted}.items()})
+        if options.goals:
+            result.small_volume = max(10, volume // 10)
+            with sandbox(result.small_volume, [spec.api]) as box:
+                small = Contenders(spec, box.url, options, workdir)
+                for _ in range(options.repeats):
+                    result.small.append(timed(box, small, "tap"))
+            log(f"[{spec.name}] tap at volume {result.small_volume}: "
+                f"{median(s.rss_mb for s in result.small):.0f} MiB")
+    return result
