@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from functools import cached_property
 from importlib import metadata
 from typing import Any, ClassVar
@@ -18,7 +19,7 @@ from singer_sdk.exceptions import ConfigValidationError
 
 from tapkit.concurrency import ChildPrefetcher, RateLimiter
 from tapkit.errors import ConfigError, TapError, redact
-from tapkit.writer import BufferedMsgSpecWriter
+from tapkit.writer import BufferedMsgSpecWriter, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 DISTRIBUTION = "singer-tap-suite"
@@ -185,4 +186,9 @@ class SuiteTap(Tap):
             super().invoke(*args, **kwargs)
         except TapError as exc:
             logging.getLogger(cls.name).error("%s", exc)
+            if threading.active_count() > 1:
+                # workers may still be backing off on other partitions: do not wait for them
+                flush_all()
+                sys.stderr.flush()
+                os._exit(1)
             sys.exit(1)

@@ -11,12 +11,23 @@ from __future__ import annotations
 import atexit
 import sys
 import time
+import weakref
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder
 from singer_sdk.singerlib.encoding.simple import Message
 
 BLOCK = 256 * 1024
 MAX_DELAY = 0.5
+_writers: weakref.WeakSet[BufferedMsgSpecWriter] = weakref.WeakSet()
+
+
+def flush_all() -> None:
+    """Write out what every writer still holds (before an exit that skips ``atexit``)."""
+    for writer in list(_writers):
+        writer.flush()
+
+
+atexit.register(flush_all)
 
 
 class BufferedMsgSpecWriter(MsgSpecWriter):
@@ -26,7 +37,7 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         super().__init__()
         self._buffer = bytearray()
         self._flushed_at = time.monotonic()
-        atexit.register(self.flush)
+        _writers.add(self)
 
     def write_message(self, message: Message) -> None:
         payload = message.to_dict()
