@@ -186,35 +186,35 @@ class SystemeAPI(FakeAPI):
                            "valid choice.")
         records = self._ordered(kind, order)
         after = request.arg("startingAfter")
+        start = 0
         if after:
-            rest = self._after(records, key, after, order)
-            if rest is None:
+            found = self._after(kind, records, key, after, order)
+            if found is None:
                 return problem(400, "An error occurred", f"startingAfter: {after!r} is not a "
                                f"valid {key}.")
-            records = rest
-        page = records[: int(limit_text)]
-        return json_answer({"items": [self._public(x) for x in page],
-                            "hasMore": len(records) > len(page)})
+            start = found
+        end = start + int(limit_text)
+        return json_answer({"items": [self._public(x) for x in records[start:end]],
+                            "hasMore": len(records) > end})
 
     def _ordered(self, kind: str, order: str) -> list[dict]:
         sort_key = "_order" if kind == "contact_fields" else "id"
         return self.memoized(("ordered", kind, order), lambda: sorted(
             self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc"))
 
-    @staticmethod
-    def _after(records: list[dict], key: str, value: str, order: str) -> list[dict] | None:
-        """The records after the cursor: ids compare as numbers (the item may be gone since);
-        a slug must name an existing field, whose internal position is the cursor."""
+    def _after(self, kind: str, records: list[dict], key: str, value: str,
+               order: str) -> int | None:
+        """Where the records after the cursor start: ids compare as numbers (the item may be
+        gone since); a slug must name an existing field, whose internal position is the cursor."""
         if key == "id":
             if not value.isdigit():
                 return None
-            cursor = int(value)
-            ids = [-x["id"] if order == "desc" else x["id"] for x in records]
-            start = bisect.bisect_right(ids, -cursor if order == "desc" else cursor)
-            return records[start:]
+            sign = -1 if order == "desc" else 1
+            ids = self.memoized(("ids", kind, order), lambda: [sign * x["id"] for x in records])
+            return bisect.bisect_right(ids, sign * int(value))
         for n, record in enumerate(records):
             if record[key] == value:
-                return records[n + 1:]
+                return n + 1
         return None
 
     @staticmethod
