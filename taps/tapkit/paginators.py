@@ -158,9 +158,7 @@ class NextInBodyPaginator(SuitePaginator, BaseHATEOASPaginator):
         parsed = urlparse(value)
         if parsed.scheme in ("http", "https") and parsed.netloc:
             return parsed
-        if value.startswith("/") or value.startswith("?"):
-            return urlparse(urljoin(response.url, value))
-        return {self.param: value}
+        return {self.param: value}  # TAPS.md: any value but an absolute URL goes back as is
 
 
 class LinkHeaderPaginator(SuitePaginator, HeaderLinkPaginator):
