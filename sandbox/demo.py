@@ -47,6 +47,21 @@ def count_lines(folder: Path) -> dict[str, int]:
     return {f.stem: sum(1 for _ in f.open()) for f in sorted(folder.glob("*.jsonl"))}
 
 
+def schema_of(tap: str) -> str:
+    """The demo's own Postgres schema for ``tap``, emptied before every demo."""
+    return "demo_" + tap.replace("-", "_")
+
+
+def drop_schema(schema: str) -> None:
+    try:
+        import psycopg2
+    except ImportError:
+        return
+    with psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname="test",
+                          connect_timeout=3) as connection, connection.cursor() as cursor:
+        cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
 def postgres_counts(schema: str, streams: list[str]) -> dict[str, int]:
     try:
         import psycopg2
@@ -75,7 +90,9 @@ def main() -> int:
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             env = {**url_env(tap, sandbox.url), "TARGET_JSONL_DESTINATION_PATH": str(folder),
-                   "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": tap.replace("-", "_")}
+                   "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema_of(tap)}
+            if with_postgres:
+                drop_schema(schema_of(tap))
             for target in targets:
                 print(f"[{number}/{len(TAPS)}] meltano run {tap} {target} ...", end=" ",
                       flush=True)
@@ -84,7 +101,7 @@ def main() -> int:
                 if not ok:
                     failed.append(f"{tap} {target}: {error}")
             counts = count_lines(folder)
-            in_pg = postgres_counts(tap.replace("-", "_"), list(counts)) if with_postgres and (
+            in_pg = postgres_counts(schema_of(tap), list(counts)) if with_postgres and (
                 tap not in " ".join(failed)) else {}
             rows += [(tap, stream, n, in_pg.get(stream)) for stream, n in counts.items()]
     print()
@@ -94,7 +111,7 @@ def main() -> int:
         cells = (str("" if v is None else v).ljust(w) for v, w in zip(row, widths, strict=True))
         print("  ".join(cells))
     print(f"\nJSON Lines files: {OUTPUT}/<tap>/<stream>.jsonl"
-          + ("; Postgres: database test, one schema per tap (tap_classroom, ...)"
+          + ("; Postgres: database test, one schema per tap (demo_tap_classroom, ...)"
              if with_postgres else ""))
     for line in failed:
         print(f"FAILED: {line}", file=sys.stderr)
