@@ -173,10 +173,12 @@ class SuiteTap(Tap):
         """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
         try:
             self._state_writer.write_state(self.state)
+            flush_all()
         finally:
             self.logger.warning("Stopped by signal %d before the sync finished", signum)
-            self.prefetcher.shutdown()
-            sys.exit(128 + signum)
+            sys.stderr.flush()
+            # at once: worker threads may be waiting on answers or backing off
+            os._exit(128 + signum)
 
     # -- command line ----------------------------------------------------------------------------
     @classmethod
