@@ -168,6 +168,7 @@ class SuiteTap(Tap):
             super().sync_all()
         finally:
             self.message_writer.flush()
+            self.prefetcher.shutdown()
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
