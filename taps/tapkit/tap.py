@@ -168,7 +168,7 @@ class SuiteTap(Tap):
             super().sync_all()
         finally:
             self.message_writer.flush()
-            self.prefetcher.shutdown()
+            self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()  # a new one next sync
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
