@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
-from sandbox.client import SandboxClient
+from sandbox.client import SandboxClient, running_sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -42,25 +37,7 @@ class RunningSandbox:
 def sandbox(volume: int, apis: list[str], latency_ms: float = 0.0) -> Iterator[RunningSandbox]:
     """Start the sandbox serving ``apis`` at ``volume``; stop it on exit."""
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", "0", "--volume", str(volume),
-         "--apis", ",".join(apis), "--latency-ms", str(latency_ms)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        if not line:
-            raise RuntimeError(f"the sandbox did not start (exit code {process.poll()})")
-        client = SandboxClient(json.loads(line)["url"])
-        for _ in range(200):
-            with contextlib.suppress(requests.ConnectionError):
-                client.health()
-                break
-            time.sleep(0.05)
-        yield RunningSandbox(client, process.pid, time.perf_counter() - started)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with running_sandbox("--volume", str(volume), "--apis", ",".join(apis),
+                         "--latency-ms", str(latency_ms)) as client:
+        assert client.process is not None
+        yield RunningSandbox(client, client.process.pid, time.perf_counter() - started)

@@ -22,6 +22,7 @@ class SandboxClient:
     def __init__(self, url: str) -> None:
         self.url = url.rstrip("/")
         self.session = requests.Session()
+        self.process: subprocess.Popen | None = None  # set by running_sandbox
 
     def _call(self, method: str, action: str, **body: Any) -> Any:
         response = self.session.request(method, f"{self.url}/_sandbox/{action}",
@@ -59,16 +60,18 @@ class SandboxClient:
 
 @contextlib.contextmanager
 def running_sandbox(*args: str, port: int = 0) -> Iterator[SandboxClient]:
-    """Start ``python -m sandbox`` in a subprocess; yield a client; stop it afterwards."""
+    """Start ``python -m sandbox`` in a subprocess; yield a client (its ``process`` set); stop
+    it afterwards."""
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox", "--port", str(port), *args],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         if not line:
-            raise RuntimeError("the sandbox did not start")
+            raise RuntimeError(f"the sandbox did not start (exit code {process.poll()})")
         client = SandboxClient(json.loads(line)["url"])
-        for _ in range(100):
+        client.process = process
+        for _ in range(200):
             with contextlib.suppress(requests.ConnectionError):
                 client.health()
                 break
@@ -76,4 +79,7 @@ def running_sandbox(*args: str, port: int = 0) -> Iterator[SandboxClient]:
         yield client
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -4,6 +4,7 @@ checks (same records, complete union, safe bookmarks, no secrets, one clear erro
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -12,7 +13,7 @@ import subprocess
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from sandbox.apis.base import TokenStore
 from sandbox.credentials import CREDENTIALS, SECRETS, tap_config
 from tapkit.times import parse_time
 from tests.helpers import BIN, TapRun, run_tap
@@ -335,3 +337,19 @@ def assert_one_clear_error(one: TapRun, *needles: str) -> str:
     for needle in needles:
         assert needle in line, f"{needle!r} not in the error line: {line}"
     return line
+
+
+@contextlib.contextmanager
+def issued_tokens_captured() -> Iterator[list[str]]:
+    """Every access token the in-process sandbox issues inside the block."""
+    tokens: list[str] = []
+    original = TokenStore.issue
+
+    def issue(self: TokenStore) -> tuple[str, int]:
+        token, ttl = original(self)
+        tokens.append(token)
+        return token, ttl
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TokenStore, "issue", issue)
+        yield tokens

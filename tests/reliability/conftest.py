@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
-from sandbox.apis.base import TokenStore
+from tests.reliability.common import issued_tokens_captured
 
 
 @pytest.fixture
-def issued_tokens(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def issued_tokens() -> Iterator[list[str]]:
     """Every access token the (in-process) sandbox issues during the test."""
-    tokens: list[str] = []
-    original = TokenStore.issue
-
-    def issue(self: TokenStore) -> tuple[str, int]:
-        token, ttl = original(self)
-        tokens.append(token)
-        return token, ttl
-
-    monkeypatch.setattr(TokenStore, "issue", issue)
-    return tokens
+    with issued_tokens_captured() as tokens:
+        yield tokens

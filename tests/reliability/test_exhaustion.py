@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from sandbox.apis.base import TokenStore
 from sandbox.client import SandboxClient
 from tests.helpers import TapRun
 from tests.reliability.common import (
@@ -24,6 +23,7 @@ from tests.reliability.common import (
     baseline,
     bookmarks,
     catalog,
+    issued_tokens_captured,
     key_of,
     outputs,
     run,
@@ -68,14 +68,6 @@ def outcomes() -> dict[tuple[str, str], tuple[Outcome, list[str]]]:
     after another."""
     client = SandboxClient(os.environ["SANDBOX_URL"])
     client.reset()
-    tokens: list[str] = []
-    original = TokenStore.issue
-
-    def issue(self: TokenStore) -> tuple[str, int]:
-        token, ttl = original(self)
-        tokens.append(token)
-        return token, ttl
-
     def cases_of(name: str) -> dict[tuple[str, str], tuple[Outcome, list[str]]]:
         tap, out = BY_NAME[name], {}
         truth = client.truth(tap.prefix)
@@ -90,8 +82,7 @@ def outcomes() -> dict[tuple[str, str], tuple[Outcome, list[str]]]:
                                          stats["requests"] - before, truth), tokens)
         return out
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(TokenStore, "issue", issue)
+    with issued_tokens_captured() as tokens:
         try:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 parts = list(pool.map(cases_of, list(BY_NAME)))

@@ -13,7 +13,6 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from sandbox.apis.base import TokenStore
 from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS
 from tests.helpers import TapRun, run_tap
@@ -22,6 +21,7 @@ from tests.reliability.common import (
     TAPS,
     Tap,
     assert_no_secrets,
+    issued_tokens_captured,
     taps_param,
     why,
 )
@@ -85,14 +85,6 @@ def runs() -> dict[str, Runs]:
     client.reset()
     for tap in TAPS:
         client.faults(api=tap.prefix, script=faults_for(tap), retry_after=0.05)
-    tokens: list[str] = []
-    original = TokenStore.issue
-
-    def issue(self: TokenStore) -> tuple[str, int]:
-        token, ttl = original(self)
-        tokens.append(token)
-        return token, ttl
-
     def runs_of(tap: Tap) -> Runs:
         config = tap.config(**SETTINGS)
         faults = run_tap(tap.name, config, timeout=120, env=DEBUG)
@@ -104,8 +96,7 @@ def runs() -> dict[str, Runs]:
             echoed=_fake_run(tap, "echo-api", {}) if tap.oauth else None,
             tokens=tokens, tokens_issued=client.stats()[tap.prefix]["tokens_issued"])
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(TokenStore, "issue", issue)
+    with issued_tokens_captured() as tokens:
         try:
             with ThreadPoolExecutor(max_workers=2) as pool:
                 return dict(zip([t.name for t in TAPS], pool.map(runs_of, TAPS), strict=True))
