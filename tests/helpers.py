@@ -88,3 +88,13 @@ def assert_one_clear_failure(tap: str, config: dict[str, Any], expected: str,
     leaked = [s for s in secrets if s and s in run.stdout + run.stderr]
     assert not leaked, "secret printed"
     return run
+
+
+def assert_matches_truth(run: TapRun, truth: dict[str, list[dict]],
+                         keys: dict[str, tuple[str, ...]]) -> None:
+    """A successful run whose records, per stream, have exactly the truth's keys, once each."""
+    assert run.returncode == 0, run.stderr[-2000:]
+    for stream, key in keys.items():
+        emitted = run.keys(stream, key)
+        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
+        assert key_set(run.records[stream], key) == key_set(truth[stream], key), stream

@@ -16,6 +16,7 @@ from sandbox.apis.basecamp import gear_slice
 from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
+from tests import helpers
 from tests.helpers import BIN, TapRun, assert_one_clear_failure, key_set, run_tap
 
 TAP, PREFIX = "tap-basecamp", "basecamp"
@@ -28,11 +29,7 @@ def config(**overrides):
 
 
 def assert_matches_truth(run, truth):
-    assert run.returncode == 0, run.stderr[-2000:]
-    for stream in STREAMS:
-        emitted = run.keys(stream, ID)
-        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
-        assert key_set(run.records[stream], ID) == key_set(truth[stream], ID), stream
+    helpers.assert_matches_truth(run, truth, dict.fromkeys(STREAMS, ID))
 
 
 def recording_pages(sandbox, kind: str, since: int = 0) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
+from tests import helpers
 from tests.helpers import assert_one_clear_failure, key_set, run_tap
 
 TAP = "tap-classroom"
@@ -24,11 +25,7 @@ def config(**overrides):
 
 
 def assert_matches_truth(run, truth):
-    assert run.returncode == 0, run.stderr[-2000:]
-    for stream, keys in KEYS.items():
-        emitted = run.keys(stream, keys)
-        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
-        assert key_set(run.records[stream], keys) == key_set(truth[stream], keys), stream
+    helpers.assert_matches_truth(run, truth, KEYS)
 
 
 def test_full_sync_equals_the_api(sandbox):

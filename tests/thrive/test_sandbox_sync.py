@@ -11,6 +11,7 @@ import requests
 
 from sandbox.credentials import CREDENTIALS, tap_config
 from tapkit.times import parse_time
+from tests import helpers
 from tests.helpers import assert_one_clear_failure, key_set, run_tap
 
 TAP = "tap-thrive"
@@ -31,11 +32,7 @@ def calls(sandbox, stream: str) -> list[dict[str, str]]:
 
 
 def assert_matches_truth(run, truth):
-    assert run.returncode == 0, run.stderr[-2000:]
-    for stream in STREAMS:
-        emitted = run.keys(stream, KEY)
-        assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
-        assert key_set(run.records[stream], KEY) == key_set(truth[stream], KEY), stream
+    helpers.assert_matches_truth(run, truth, dict.fromkeys(STREAMS, KEY))
 
 
 def test_full_sync_equals_the_api(sandbox):
