@@ -9,9 +9,7 @@ from bench.limit.common import Client, RecordWriter
 def run(root: str, writer: RecordWriter) -> None:
     client = Client("tap-basecamp")
     creds = client.creds
-    client.bearer_from(f"{root}/basecamp/launchpad/authorization/token", {
-        "grant_type": "refresh_token", "client_id": creds["client_id"],
-        "client_secret": creds["client_secret"], "refresh_token": creds["refresh_token"]})
+    client.refresh_token_grant(f"{root}/basecamp/launchpad/authorization/token")
     api = f"{root}/basecamp/{creds['account_id']}"
     for projects in client.link_pages(f"{api}/projects.json"):
         writer.write("projects", projects)

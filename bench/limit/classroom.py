@@ -32,10 +32,7 @@ def pages(client: Client, url: str, key: str, params: dict[str, Any]) -> Iterato
 
 def run(root: str, writer: RecordWriter) -> None:
     client = Client("tap-classroom")
-    creds = client.creds
-    client.bearer_from(f"{root}/classroom/token", {
-        "grant_type": "refresh_token", "client_id": creds["client_id"],
-        "client_secret": creds["client_secret"], "refresh_token": creds["refresh_token"]})
+    client.refresh_token_grant(f"{root}/classroom/token")
     api = f"{root}/classroom/v1"
     size = {"pageSize": SPECS["classroom"].page_size}
     for courses in pages(client, f"{api}/courses", "courses", size):

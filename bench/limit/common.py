@@ -58,6 +58,13 @@ class Client:
         token = _decode(response.content)["access_token"]
         self.session.headers["Authorization"] = f"Bearer {token}"
 
+    def refresh_token_grant(self, token_url: str) -> None:
+        """OAuth ``grant_type=refresh_token`` with the tap's sandbox credentials."""
+        creds = self.creds
+        self.bearer_from(token_url, {
+            "grant_type": "refresh_token", "client_id": creds["client_id"],
+            "client_secret": creds["client_secret"], "refresh_token": creds["refresh_token"]})
+
     def basic(self, user: str, password: str) -> None:
         """HTTP Basic, encoded once."""
         pair = base64.b64encode(f"{user}:{password}".encode()).decode()
