@@ -1,13 +1,44 @@
-"""Google Classroom streams: courses and the five per-course lists."""
+"""Google Classroom streams: courses, the per-course lists and the guardian lists."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, ClassVar
+
+from singer_sdk.helpers.types import Context
 
 from tapkit import SuiteStream, TokenCursorPaginator
 
 
-class ClassroomStream(SuiteStream):
+# KIT-CANDIDATE: settings sent as (repeated) query parameters, and parent context fields copied
+# into each record. Classroom needs both (the ``*_states`` filters; ``courseId`` on aliases);
+# Basecamp's and Thrive's children that lack their parent's id can add it the same way.
+class SettingParams(SuiteStream):
+    """Query parameters filled from settings, and context fields added to records."""
+
+    #: Query parameter -> setting; a list setting is sent as the parameter repeated, an unset
+    #: or empty one not at all (the API's default then applies).
+    setting_params: ClassVar[dict[str, str]] = {}
+    #: Fields of the partition context written into every record that lacks them.
+    context_fields: ClassVar[tuple[str, ...]] = ()
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        params = super().get_url_params(context, next_page_token)
+        for param, setting in self.setting_params.items():
+            value = self.config.get(setting)
+            if value not in (None, "", []):
+                params[param] = list(value) if isinstance(value, (list, tuple)) else value
+        return params
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
+        for field in self.context_fields:
+            if context and field in context:
+                row.setdefault(field, context[field])
+        return row
+# /KIT-CANDIDATE
+
+
+class ClassroomStream(SettingParams):
     """Every Classroom list: token cursor pages, schemas in ``schemas/``."""
 
     paginator = TokenCursorPaginator
@@ -19,6 +50,7 @@ class CoursesStream(ClassroomStream):
     path = "/courses"
     records_key = "courses"
     primary_keys = ("id",)
+    setting_params = {"courseStates": "course_states"}
 
     def get_child_context(self, record: dict, context: dict | None) -> dict:
         return {"courseId": record["id"]}
@@ -63,12 +95,14 @@ class AnnouncementsStream(RecentlyUpdatedStream):
     name = "announcements"
     path = "/courses/{courseId}/announcements"
     records_key = "announcements"
+    setting_params = {"announcementStates": "announcement_states"}
 
 
 class CourseWorkStream(RecentlyUpdatedStream):
     name = "coursework"
     path = "/courses/{courseId}/courseWork"
     records_key = "courseWork"
+    setting_params = {"courseWorkStates": "coursework_states"}
 
 
 class StudentSubmissionsStream(CourseChildStream):
@@ -78,3 +112,54 @@ class StudentSubmissionsStream(CourseChildStream):
     path = "/courses/{courseId}/courseWork/-/studentSubmissions"
     records_key = "studentSubmissions"
     primary_keys = ("courseId", "courseWorkId", "id")
+
+
+class TopicsStream(CourseChildStream):
+    name = "topics"
+    path = "/courses/{courseId}/topics"
+    records_key = "topic"
+    primary_keys = ("courseId", "topicId")
+
+
+class CourseWorkMaterialsStream(RecentlyUpdatedStream):
+    name = "courseworkmaterials"
+    path = "/courses/{courseId}/courseWorkMaterials"
+    records_key = "courseWorkMaterial"
+    setting_params = {"courseWorkMaterialStates": "courseworkmaterial_states"}
+
+
+class AliasesStream(CourseChildStream):
+    """Aliases come back as ``{alias}`` only: the course id is added from the parent."""
+
+    name = "aliases"
+    path = "/courses/{courseId}/aliases"
+    records_key = "aliases"
+    primary_keys = ("courseId", "alias")
+    context_fields = ("courseId",)
+
+
+class InvitationsStream(CourseChildStream):
+    """``invitations.list`` needs ``courseId`` (or ``userId``) as a query parameter."""
+
+    name = "invitations"
+    path = "/invitations?courseId={courseId}"
+    records_key = "invitations"
+    primary_keys = ("id",)
+
+
+class GuardiansStream(ClassroomStream):
+    """Every student's guardians through the ``-`` wildcard (a domain administrator's token)."""
+
+    name = "guardians"
+    path = "/userProfiles/-/guardians"
+    records_key = "guardians"
+    primary_keys = ("studentId", "guardianId")
+
+
+class GuardianInvitationsStream(ClassroomStream):
+    """Pending and complete invitations (the API's default is pending only)."""
+
+    name = "guardian_invitations"
+    path = "/userProfiles/-/guardianInvitations?states=PENDING&states=COMPLETE"
+    records_key = "guardianInvitations"
+    primary_keys = ("invitationId",)

@@ -7,6 +7,18 @@ from singer_sdk import typing as th
 from tap_classroom import streams
 from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
 
+#: The values of the API's state enums a list can be filtered by (``*_UNSPECIFIED`` is never a
+#: state of a returned item, so it is not accepted).
+COURSE_STATES = ["ACTIVE", "ARCHIVED", "PROVISIONED", "DECLINED", "SUSPENDED"]
+ITEM_STATES = ["PUBLISHED", "DRAFT", "DELETED"]
+
+
+def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
+    """A list of state names, sent as the repeated query parameter ``param``."""
+    return th.Property(name, th.ArrayType(th.StringType(allowed_values=states)),
+                       description=f"States to list, sent as repeated {param} "
+                                   f"({', '.join(states)}) {default}.")
+
 
 class TapClassroom(SuiteTap):
     """Singer tap for the Google Classroom API v1."""
@@ -25,8 +37,20 @@ class TapClassroom(SuiteTap):
         *common_settings(api_url="https://classroom.googleapis.com/v1", requests_per_second=20),
         th.Property("page_size", th.IntegerType(minimum=1),
                     description="pageSize sent on every list call (unset: the server's default)."),
-        start_date_setting(description="Only announcements and course work updated at or after "
-                                       "this time (unset: all history)."),
+        start_date_setting(description="Only announcements, course work and course-work "
+                                       "materials updated at or after this time (unset: all "
+                                       "history)."),
+        states_setting("course_states", "courseStates", COURSE_STATES,
+                       "(unset: the API's default, every state but SUSPENDED)"),
+        states_setting("announcement_states", "announcementStates", ITEM_STATES,
+                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
+                       "teacher's token)"),
+        states_setting("coursework_states", "courseWorkStates", ITEM_STATES,
+                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
+                       "teacher's token)"),
+        states_setting("courseworkmaterial_states", "courseWorkMaterialStates", ITEM_STATES,
+                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
+                       "teacher's token)"),
     ).to_dict()
     stream_types = [
         streams.CoursesStream,
@@ -35,6 +59,12 @@ class TapClassroom(SuiteTap):
         streams.AnnouncementsStream,
         streams.CourseWorkStream,
         streams.StudentSubmissionsStream,
+        streams.TopicsStream,
+        streams.CourseWorkMaterialsStream,
+        streams.AliasesStream,
+        streams.InvitationsStream,
+        streams.GuardiansStream,
+        streams.GuardianInvitationsStream,
     ]
 
     def make_authenticator(self) -> RefreshTokenAuthenticator:

@@ -17,7 +17,10 @@ TAP = "tap-classroom"
 KEYS = {"courses": ("id",), "teachers": ("courseId", "userId"),
         "students": ("courseId", "userId"), "announcements": ("courseId", "id"),
         "coursework": ("courseId", "id"),
-        "studentsubmissions": ("courseId", "courseWorkId", "id")}
+        "studentsubmissions": ("courseId", "courseWorkId", "id"),
+        "topics": ("courseId", "topicId"), "courseworkmaterials": ("courseId", "id"),
+        "aliases": ("courseId", "alias"), "invitations": ("id",),
+        "guardians": ("studentId", "guardianId"), "guardian_invitations": ("invitationId",)}
 
 
 def config(**overrides):
