@@ -289,6 +289,10 @@ class ClassroomAPI(OAuthFakeAPI):
         for post in lists["announcements"] + lists["courseWork"]:
             if post["state"] != "PUBLISHED":
                 post.pop("alternateLink", None)  # only published posts have a link
+            if lists["students"] and r.random() < 0.15:
+                post["assigneeMode"] = "INDIVIDUAL_STUDENTS"
+                post["individualStudentsOptions"] = {"studentIds": [
+                    s["userId"] for s in r.sample(lists["students"], 1)]}
             if post.get("materials") and r.random() < 0.5:
                 post["materials"].append(gem_or_notebook(r, int(post["id"][-4:])))
         rubrics: dict[str, list[str]] = {}

@@ -11,13 +11,14 @@ from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_d
 #: state of a returned item, so it is not accepted).
 COURSE_STATES = ["ACTIVE", "ARCHIVED", "PROVISIONED", "DECLINED", "SUSPENDED"]
 ITEM_STATES = ["PUBLISHED", "DRAFT", "DELETED"]
+ITEM_DEFAULT = "the API's default, PUBLISHED only (DRAFT and DELETED need a teacher's token)"
 
 
 def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
     """A list of state names, sent as the repeated query parameter ``param``."""
     return th.Property(name, th.ArrayType(th.StringType(allowed_values=states)),
-                       description=f"States to list, sent as repeated {param} "
-                                   f"({', '.join(states)}) {default}.")
+                       description=f"States to list (any of {', '.join(states)}), sent as "
+                                   f"repeated {param}; unset: {default}.")
 
 
 class TapClassroom(SuiteTap):
@@ -41,16 +42,13 @@ class TapClassroom(SuiteTap):
                                        "materials updated at or after this time (unset: all "
                                        "history)."),
         states_setting("course_states", "courseStates", COURSE_STATES,
-                       "(unset: the API's default, every state but SUSPENDED)"),
+                       "the API's default, every state but SUSPENDED"),
         states_setting("announcement_states", "announcementStates", ITEM_STATES,
-                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
-                       "teacher's token)"),
+                       ITEM_DEFAULT),
         states_setting("coursework_states", "courseWorkStates", ITEM_STATES,
-                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
-                       "teacher's token)"),
+                       ITEM_DEFAULT),
         states_setting("courseworkmaterial_states", "courseWorkMaterialStates", ITEM_STATES,
-                       "(unset: the API's default, PUBLISHED only; DRAFT and DELETED need a "
-                       "teacher's token)"),
+                       ITEM_DEFAULT),
     ).to_dict()
     stream_types = [
         streams.CoursesStream,

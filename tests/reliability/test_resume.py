@@ -62,6 +62,10 @@ KILLS: list[tuple[str, str, int, Gate]] = [
     ("tap-basecamp", "schedule_entries", 50, last_schedule),
     ("tap-systeme", "contacts", 300, after_record("contacts", 599)),
 ]
+# Issue 16: a newer incremental course child (newest first, stopping at its bookmark).
+KILLS += [
+    ("tap-classroom", "courseworkmaterials", 3, last_course("courseWorkMaterials")),
+]
 
 
 def prepare(tap: Tap, sandbox) -> dict:
