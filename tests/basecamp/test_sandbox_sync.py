@@ -15,9 +15,8 @@ import pytest
 from sandbox.apis.basecamp import gear_slice
 from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS, tap_config
-from tapkit.times import parse_time
 from tests import helpers
-from tests.helpers import BIN, TapRun, assert_one_clear_failure, key_set, run_tap
+from tests.helpers import BIN, TapRun, assert_one_clear_failure, run_tap
 
 TAP, PREFIX = "tap-basecamp", "basecamp"
 STREAMS = ("projects", "schedules", "schedule_entries", "todos", "messages", "people",
@@ -157,17 +156,6 @@ def test_a_killed_run_leaves_the_old_bookmark_and_resumes_without_loss(sandbox):
     assert touched <= got | {r["id"] for r in resumed.records["todos"]}
     assert resumed.last_state["bookmarks"]["todos"]["replication_key_value"] == max(
         r["updated_at"] for r in sandbox.truth(PREFIX)["todos"])
-
-
-def test_start_date_bounds_todos_and_messages_only(sandbox):
-    start = "2024-06-01T00:00:00Z"
-    run = run_tap(TAP, config(start_date=start))
-    truth = sandbox.truth(PREFIX)
-    assert run.returncode == 0, run.stderr[-2000:]
-    for stream in ("todos", "messages"):
-        expected = [r for r in truth[stream] if parse_time(r["updated_at"]) >= parse_time(start)]
-        assert key_set(run.records[stream], ID) == key_set(expected, ID)
-    assert len(run.records["schedule_entries"]) == len(truth["schedule_entries"])
 
 
 @pytest.mark.parametrize(("configure", "overrides", "expected"), [
