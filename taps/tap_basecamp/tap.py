@@ -31,8 +31,9 @@ def _settings() -> dict:
                     description="Launchpad's OAuth token endpoint."),
         # Basecamp allows about 50 requests per 10 s per IP.
         *common_settings(api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5),
-        start_date_setting(description="Only todos and messages updated at or after this time "
-                                       "(unset: all history); other streams are always full."),
+        start_date_setting(description="Only recordings (todos, messages, comments, documents, "
+                                       "...) updated at or after this time (unset: all "
+                                       "history); the other streams are always full."),
     ).to_dict()
     schema["properties"]["api_url"]["description"] = (
         "Base URL of the API; {account_id} is replaced by the account_id setting.")
@@ -53,6 +54,16 @@ class TapBasecamp(SuiteTap):
         streams.ScheduleEntriesStream,
         streams.TodosStream,
         streams.MessagesStream,
+        streams.PeopleStream,
+        streams.CommentsStream,
+        streams.DocumentsStream,
+        streams.UploadsStream,
+        streams.TodolistsStream,
+        streams.VaultsStream,
+        streams.QuestionAnswersStream,
+        streams.CardTableCardsStream,
+        streams.CampfiresStream,
+        streams.CampfireLinesStream,
     ]
 
     def extra_config_problems(self) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import http.client
 import os
-from urllib.parse import urlsplit
+from collections import Counter
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import requests
 
+from sandbox.apis.basecamp import gear_slice
 from sandbox.credentials import CREDENTIALS
 
 CREDS = CREDENTIALS["tap-basecamp"]
@@ -105,3 +107,113 @@ def test_rate_limit_and_inactive_account_on_demand(sandbox, auth):
     sandbox.configure("basecamp", rate_limit=None, account_inactive=True)
     answer = requests.get(api("/projects.json"), headers=auth, timeout=10)
     assert answer.status_code == 404 and answer.headers["Reason"] == "Account Inactive"
+
+
+def test_a_user_agent_must_name_a_contact(auth):
+    for agent, status in (("Acme ELT", 400), ("Acme ELT (data@acme.example)", 200),
+                          ("Acme ELT (+https://acme.example/elt)", 200)):
+        answer = requests.get(api("/people.json"), timeout=10,
+                              headers={**auth, "User-Agent": agent})
+        assert answer.status_code == status, agent
+        if status == 400:
+            assert "User-Agent" in answer.json()["error"]
+
+
+Walk = tuple[list[dict], list[int], list[requests.Response]]
+
+
+def walk(url: str, headers: dict[str, str]) -> Walk:
+    """Every page from ``url`` on, by the ``Link`` header: records, page sizes, answers."""
+    records, sizes, answers = [], [], []
+    while url:
+        answer = requests.get(url, headers=headers, timeout=10)
+        assert answer.status_code == 200 and isinstance(answer.json(), list)
+        records += answer.json()
+        sizes.append(len(answer.json()))
+        answers.append(answer)
+        url = answer.links.get("next", {}).get("url")
+    return records, sizes, answers
+
+
+def geared_sizes(total: int) -> list[int]:
+    """The page sizes of a list of ``total`` records: 15, 30, 50, then 100 a page."""
+    sizes, page = [], 1
+    while not sizes or sum(sizes) < total:
+        start, end = gear_slice(page)
+        sizes.append(min(end, total) - start)
+        page += 1
+    return sizes
+
+
+@pytest.mark.parametrize("path", ["/people.json", "/chats.json",
+                                  "/projects/recordings.json?type=Comment"])
+def test_new_lists_are_geared_bare_arrays_linked_by_the_link_header(sandbox, auth, path):
+    records, sizes, answers = walk(api(path), auth)
+    assert len(sizes) >= 2 and sizes == geared_sizes(len(records))
+    assert all(int(a.headers["X-Total-Count"]) == len(records) for a in answers)
+    assert "Link" not in answers[-1].headers and all("Link" in a.headers for a in answers[:-1])
+    assert len({r["id"] for r in records}) == len(records)
+
+
+def test_campfire_lines_live_under_their_bucket(sandbox, auth):
+    campfires, _, _ = walk(api("/chats.json"), auth)
+    per_campfire = Counter(x["parent"]["id"] for x in sandbox.truth("basecamp")["campfire_lines"])
+    campfire = max(campfires, key=lambda c: per_campfire[c["id"]])
+    lines_url = campfire["lines_url"]
+    assert lines_url == api(f"/buckets/{campfire['bucket']['id']}/chats/{campfire['id']}"
+                            "/lines.json")
+    lines, _, _ = walk(lines_url, auth)
+    flat, _, _ = walk(api(f"/chats/{campfire['id']}/lines.json"), auth)
+    assert lines == flat and all(x["parent"]["id"] == campfire["id"] for x in lines)
+    stamps = [x["created_at"] for x in lines]
+    assert stamps == sorted(stamps, reverse=True)  # newest first
+    wrong = api(f"/buckets/{campfire['bucket']['id'] + 1}/chats/{campfire['id']}/lines.json")
+    assert requests.get(wrong, headers=auth, timeout=10).status_code == 404
+
+
+def test_dock_urls_lead_to_the_schedule_resource_on_the_same_host(sandbox, auth):
+    projects, _, _ = walk(api("/projects.json"), auth)
+    tools = [(p, t) for p in projects for t in p["dock"] if t["name"] == "schedule"]
+    assert any(not t["enabled"] for _, t in tools)
+    for project, tool in tools:
+        assert tool["url"].startswith(api("/buckets/"))  # the API's own host, not 3.basecampapi
+        answer = requests.get(tool["url"], headers=auth, timeout=10)
+        assert answer.status_code == 200
+        schedule = answer.json()
+        assert schedule["id"] == tool["id"] and schedule["type"] == "Schedule"
+        assert schedule["bucket"]["id"] == project["id"]
+        assert schedule["creator"]["name"] and isinstance(schedule["entries_count"], int)
+        entries, _, _ = walk(schedule["entries_url"], auth)
+        assert len(entries) == schedule["entries_count"]
+    other = tools[0][1]["url"].replace(f"/buckets/{tools[0][0]['id']}/",
+                                       f"/buckets/{tools[0][0]['id'] + 1}/")
+    assert requests.get(other, headers=auth, timeout=10).status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["Comment", "Document", "Upload", "Todolist", "Vault",
+                                  "Question::Answer", "Kanban::Card", "Kanban::Step"])
+def test_recordings_of_every_type_filter_by_status_and_sort(sandbox, auth, kind):
+    url = api("/projects/recordings.json")
+    default, _, _ = walk(f"{url}?{urlencode({'type': kind})}", auth)
+    assert default and {r["type"] for r in default} == {kind}
+    assert {r["status"] for r in default} == {"active"}
+    created = [r["created_at"] for r in default]
+    assert created == sorted(created, reverse=True)  # created_at, newest first by default
+    ascending = {"type": kind, "sort": "updated_at", "direction": "asc"}
+    oldest, _, _ = walk(f"{url}?{urlencode(ascending)}", auth)
+    assert [r["updated_at"] for r in oldest] == sorted(r["updated_at"] for r in default)
+    trashed, _, _ = walk(f"{url}?{urlencode({'type': kind, 'status': 'trashed'})}", auth)
+    assert {r["status"] for r in trashed} <= {"trashed"}
+    assert not {r["id"] for r in trashed} & {r["id"] for r in default}
+    unknown = requests.get(url, params={"type": "Kanban::Column"}, headers=auth, timeout=10)
+    assert unknown.status_code == 400
+
+
+def test_people_are_everyone_with_nulls_unicode_and_companies(sandbox, auth):
+    people, _, _ = walk(api("/people.json"), auth)
+    creators = {r["creator"]["id"] for r in sandbox.truth("basecamp")["todos"]}
+    assert creators < {p["id"] for p in people}  # some people created nothing yet
+    assert any("company" not in p for p in people) and any(p["company"] for p in people
+                                                           if "company" in p)
+    assert any(p["location"] is None for p in people)
+    assert any(not p["email_address"].isascii() or not p["name"].isascii() for p in people)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests_mock
 
-from tap_basecamp.streams import TodosStream
+from tap_basecamp.streams import TodosStream, same_origin
 from tap_basecamp.tap import TapBasecamp
 from tapkit import ConfigError, TapError
 
@@ -93,21 +94,123 @@ def test_a_data_envelope_is_accepted(api, capsys):
     assert [r["id"] for r in records(sync("projects", capsys), "projects")] == [1]
 
 
-def test_schedules_are_the_enabled_schedule_tools_of_the_dock(api, capsys):
+def schedule(n: int, project: int = 7, host: str = API) -> dict:
+    """A dock tool of kind ``schedule`` pointing at its Schedule resource."""
+    return {"id": n, "name": "schedule", "title": f"S{n}", "enabled": True, "position": 5,
+            "url": f"{host}/buckets/{project}/schedules/{n}.json"}
+
+
+def test_schedules_are_the_resources_of_the_enabled_schedule_tools_of_the_dock(api, capsys):
     api.get(f"{API}/projects.json", json=[{"id": 7, "name": "Leto"}])
     api.get(f"{API}/projects/7.json", json={"id": 7, "dock": [
-        {"id": 1, "name": "message_board", "enabled": True},
-        {"id": 2, "name": "schedule", "title": "Schedule", "enabled": True, "position": 5},
-        {"id": 3, "name": "schedule", "title": "Old", "enabled": False, "position": None},
-        {"id": 4, "name": "schedule", "title": "Launch", "enabled": True, "position": 9},
-        {"id": 5, "name": "kanban_board", "enabled": True}]})
-    for schedule in (2, 4):
-        api.get(f"{API}/buckets/7/schedules/{schedule}/entries.json",
-                json=[{"id": 100 + schedule, "summary": "Kickoff"}])
+        {"id": 1, "name": "message_board", "enabled": True,
+         "url": f"{API}/buckets/7/message_boards/1.json"},
+        schedule(2), {**schedule(3), "enabled": False}, schedule(4),
+        {"id": 5, "name": "kanban_board", "enabled": True,
+         "url": f"{API}/buckets/7/card_tables/5.json"}]})
+    for n in (2, 4):
+        api.get(f"{API}/buckets/7/schedules/{n}.json", json={
+            "id": n, "type": "Schedule", "entries_count": n, "title": "Schedule ✓",
+            "bucket": {"id": 7, "name": "Leto", "type": "Project"}})
+        api.get(f"{API}/buckets/7/schedules/{n}/entries.json",
+                json=[{"id": 100 + n, "summary": "Kickoff"}])
     msgs = sync("projects", capsys)
-    assert [(r["id"], r["project_id"]) for r in records(msgs, "schedules")] == [(2, 7), (4, 7)]
+    assert records(msgs, "schedules") == [
+        {"id": n, "type": "Schedule", "entries_count": n, "title": "Schedule ✓",
+         "bucket": {"id": 7, "name": "Leto", "type": "Project"}, "project_id": 7}
+        for n in (2, 4)]
     assert [r["id"] for r in records(msgs, "schedule_entries")] == [102, 104]
-    assert not any("/schedules/3/" in r.url for r in api.request_history)
+    asked = [r.url for r in api.request_history]
+    assert not any("/schedules/3" in url or "/card_tables/" in url or "/message_boards/" in url
+                   for url in asked)
+    assert all(r.headers["Authorization"] == "Bearer at-1" for r in api.request_history[1:])
+
+
+def test_a_schedule_url_on_another_origin_is_never_requested(api, capsys):
+    api.get(f"{API}/projects.json", json=[{"id": 7}])
+    api.get(f"{API}/projects/7.json", json={"id": 7, "dock": [
+        schedule(2, host="https://evil.example/12345")]})
+    elsewhere = api.get("https://evil.example/12345/buckets/7/schedules/2.json", json={"id": 2})
+    with pytest.raises(TapError) as caught:
+        sync("projects", capsys)
+    assert not elsewhere.called
+    text = str(caught.value)
+    assert text.startswith("schedules: ") and "https://evil.example/12345" in text
+    assert "not on the origin of api_url" in text
+
+
+@pytest.mark.parametrize(("url", "same"), [
+    (f"{API}/buckets/1/schedules/2.json", True),
+    ("https://3.basecampapi.com:443/999/x.json", True),  # another account, the same origin
+    ("HTTPS://3.BASECAMPAPI.COM/12345/x.json", True),
+    ("http://3.basecampapi.com/12345/x.json", False),
+    ("https://3.basecampapi.com:8443/12345/x.json", False),
+    ("https://3.basecampapi.com.evil.example/12345/x.json", False),
+    ("https://3.basecampapi.com:99999/x.json", False),
+])
+def test_same_origin_compares_scheme_host_and_port(url, same):
+    assert same_origin(url, API) is same
+
+
+def test_a_failed_schedule_request_is_retried_like_any_page(api, capsys, monkeypatch):
+    waits: list[float] = []
+    monkeypatch.setattr(time, "sleep", waits.append)
+    api.get(f"{API}/projects.json", json=[{"id": 7}])
+    api.get(f"{API}/projects/7.json", json={"id": 7, "dock": [schedule(2)]})
+    api.get(f"{API}/buckets/7/schedules/2.json", [
+        {"status_code": 429, "headers": {"Retry-After": "3"}, "json": {}},
+        {"status_code": 200, "json": {"id": 2}}])
+    api.get(f"{API}/buckets/7/schedules/2/entries.json", json=[])
+    msgs = sync("projects", capsys)
+    assert records(msgs, "schedules") == [{"id": 2, "project_id": 7}]
+    assert waits == [3.0]
+
+
+def test_a_schedule_answer_that_is_not_an_object_is_a_clear_error(api, capsys):
+    api.get(f"{API}/projects.json", json=[{"id": 7}])
+    api.get(f"{API}/projects/7.json", json={"id": 7, "dock": [schedule(2)]})
+    api.get(f"{API}/buckets/7/schedules/2.json", json=[{"id": 2}])
+    with pytest.raises(TapError, match="schedules: expected one JSON object from"):
+        sync("projects", capsys)
+
+
+def test_campfire_lines_take_the_bucket_and_campfire_ids_from_the_campfire(api, capsys):
+    api.get(f"{API}/chats.json", json=[
+        {"id": 11, "type": "Chat::Transcript", "bucket": {"id": 7, "type": "Project"}},
+        {"id": 12, "type": "Chat::Transcript", "bucket": {"id": 8, "type": "Project"}}])
+    for bucket, chat in ((7, 11), (8, 12)):
+        api.get(f"{API}/buckets/{bucket}/chats/{chat}/lines.json",
+                json=[{"id": chat * 10, "content": "Bonjour ☀️"}])
+    msgs = sync("campfires", capsys)
+    assert [r["id"] for r in records(msgs, "campfires")] == [11, 12]
+    assert records(msgs, "campfire_lines") == [{"id": 110, "content": "Bonjour ☀️"},
+                                               {"id": 120, "content": "Bonjour ☀️"}]
+
+
+def test_a_campfire_without_a_bucket_is_a_clear_error(api, capsys):
+    api.get(f"{API}/chats.json", json=[{"id": 11, "type": "Chat::Transcript"}])
+    with pytest.raises(TapError, match=re.escape("campfires: record 11 has no 'bucket.id', "
+                                                 "so its campfire_lines cannot be read")):
+        sync("campfires", capsys)
+
+
+@pytest.mark.parametrize(("stream", "kind"), [
+    ("todos", "Todo"), ("messages", "Message"), ("comments", "Comment"),
+    ("documents", "Document"), ("uploads", "Upload"), ("todolists", "Todolist"),
+    ("vaults", "Vault"), ("question_answers", "Question::Answer"),
+    ("card_table_cards", "Kanban::Card")])
+def test_each_recording_stream_asks_for_its_type_newest_first(api, capsys, stream, kind):
+    api.get(RECORDINGS, json=[{"id": 9, "type": kind, "updated_at": "2024-05-01T00:00:00Z"}])
+    msgs = sync(stream, capsys)
+    assert parse_qs(urlsplit(api.request_history[1].url).query) == {
+        "type": [kind], "sort": ["updated_at"], "direction": ["desc"]}
+    assert records(msgs, stream) == [{"id": 9, "type": kind,
+                                      "updated_at": "2024-05-01T00:00:00.000Z"}]
+
+
+def test_people_and_campfires_are_plain_lists(api, capsys):
+    api.get(f"{API}/people.json", json=[{"id": 1, "name": "Zoë"}])
+    assert records(sync("people", capsys), "people") == [{"id": 1, "name": "Zoë"}]
 
 
 def test_paging_stops_at_the_bookmark(api, capsys):
@@ -176,8 +279,11 @@ def test_an_interrupted_run_keeps_the_old_bookmark_and_resumes_without_loss(
     assert states and all(s["replication_key_value"] == old for s in states)
     assert states[-1]["progress_markers"]["replication_key_value"] == "2024-06-29T00:00:00.000Z"
 
-    api.get(f"{API}/projects.json", json=[])
-    api.get(f"{RECORDINGS}?type=Message", json=[])
+    for path in ("projects.json", "people.json", "chats.json"):
+        api.get(f"{API}/{path}", json=[])
+    for kind in ("Message", "Comment", "Document", "Upload", "Todolist", "Vault",
+                 "Question::Answer", "Kanban::Card"):
+        api.get(f"{RECORDINGS}?type={kind}", json=[])
     api.get(page2, json=[todo(6, "2024-06-20T00:00:00.000Z"), todo(7, "2023-01-01T00:00:00Z")])
     tap([m for m in first if m["type"] == "STATE"][-1]["value"]).sync_all()
     second = messages(capsys)

@@ -68,6 +68,19 @@ KILLS += [
 ]
 
 
+# Coverage II (tap-basecamp): a new recording stream (held at its fifth page) and a new child
+# stream (held at the last Campfire's lines).
+def last_campfire(truth: dict) -> str:
+    campfire = truth["campfires"][-1]
+    return f"/buckets/{campfire['bucket']['id']}/chats/{campfire['id']}/lines.json"
+
+
+KILLS += [
+    ("tap-basecamp", "comments", 20, page("Comment", 5)),
+    ("tap-basecamp", "campfire_lines", 50, last_campfire),
+]
+
+
 def prepare(tap: Tap, sandbox) -> dict:
     if tap.sandbox_options:
         sandbox.configure(tap.prefix, **tap.sandbox_options)
