@@ -58,6 +58,8 @@ UNAUTHENTICATED = {"detail": "Authentication credentials were not provided."}
 MAX_PAGE_SIZE = 1000
 #: The bare ``rag_ratings`` array covers at most this many projects (the real list is short).
 MAX_RAG_RATINGS = 40
+#: RAG scopes are few in a real organization (each rating lists them all).
+MAX_RAG_SCOPES = 12
 ORGANIZATION_TEXTS = {
     "clients": ("Acme Sp. z o.o.", "Müller & Söhne GmbH", "Société Générale des Eaux",
                 "株式会社サンプル", "Nguyễn Trading", "O'Reilly Ventures"),
@@ -110,8 +112,8 @@ class PrimetricAPI(OAuthFakeAPI):
         n_organization = max(3, volume // 100)
         r = rng(seed, "primetric", "ids")
         self.hashtags = [self._hashtag(i) for i in range(n_tags)]
-        self.organization = {kind: [self._organization_record(kind, i)
-                                    for i in range(n_organization)]
+        self.organization = {kind: [self._organization_record(kind, i) for i in range(
+            min(n_organization, MAX_RAG_SCOPES) if kind == "rag_scopes" else n_organization)]
                              for kind in ORGANIZATION_LISTS}
         self.identity_providers = [self._identity_provider(i)
                                    for i in range(len(IDENTITY_PROVIDERS))]
@@ -124,11 +126,15 @@ class PrimetricAPI(OAuthFakeAPI):
         for i in range(n_employees):
             self.employees.append(self._employee(i))
         self.people = [self._person(i) for i in range(n_employees + max(2, volume // 200))]
+        self.managers = [p["roles"]["manager_id"] for p in self.people
+                         if p["roles"] and p["roles"]["manager_id"]]
+        self.approvers = [p for p in self.people if p["roles"] and not p["archived"] and (
+            p["roles"]["manager_id"] or p["roles"]["administrator_id"])]
         self.projects = [self._project(i) for i in range(max(2, n_assignments // 15))]
         self.assignments = [self._assignment(i) for i in range(n_assignments)]
         self.projects_vacancies = [self._vacancy(i) for i in range(max(3, volume // 25))]
-        self.rag_ratings = [self._rag_rating(p) for i, p in enumerate(self.projects)
-                            if i % 4 != 3][:MAX_RAG_RATINGS]
+        rated = [p for i, p in enumerate(self.projects) if i % 4 != 3][:MAX_RAG_RATINGS]
+        self.rag_ratings = [self._rag_rating(p) for p in rated]
         self.skills = self._skill_tree(max(len(SKILL_TREE) + 1, volume // 20))
         self.timeoffs = [self._timeoff(i) for i in range(max(3, volume // 10))]
         self.worklogs = [self._worklog(i) for i in range(max(3, volume // 3))]
@@ -308,8 +314,7 @@ class PrimetricAPI(OAuthFakeAPI):
 
     def _project(self, index: int) -> dict:
         r = rng(self.seed, "project", index)
-        managers = [p["roles"]["manager_id"] for p in self.people
-                    if p["roles"] and p["roles"]["manager_id"]]
+        managers = self.managers
         start = moment(r, 300).date()
         end = None if r.random() < 0.3 else start + timedelta(days=r.randint(30, 400))
         currency = r.choice([*CURRENCY_RATES, None])
@@ -369,14 +374,15 @@ class PrimetricAPI(OAuthFakeAPI):
         skills: list[dict] = []
         roots = list(SKILL_TREE)
         paths: Counter[str] = Counter()
+        middles: list[dict] = []  # the skills of level 1, which may have grades under them
         for index in range(count):
             r = rng(self.seed, "skill", index)
-            middles = [s for s in skills if s["level"] == 1]
             if index < len(roots):
                 parents, name = [], roots[index]
             elif len(middles) >= 2 * len(roots) and r.random() < 0.3:
                 parent = r.choice(middles)
-                parents = [*(s for s in skills if s["uuid"] in parent["ancestors"]), parent]
+                root = next(s for s in skills[:len(roots)] if s["uuid"] == parent["ancestors"][0])
+                parents = [root, parent]
                 name = f"{parent['name']} – {r.choice(SKILL_GRADES)}"
             else:
                 k = index - len(roots)
@@ -392,6 +398,8 @@ class PrimetricAPI(OAuthFakeAPI):
                 "desc": r.choice(["", sentence(r, 6), f"Znajomość: {name}"]),
                 "abstract": not parents, "path": path,
                 "ancestors": [p["uuid"] for p in parents]})
+            if len(parents) == 1:
+                middles.append(skills[-1])
         parents_of_some = {s["ancestors"][-1] for s in skills if s["ancestors"]}
         for skill in skills:
             has_children = skill["uuid"] in parents_of_some
@@ -401,8 +409,7 @@ class PrimetricAPI(OAuthFakeAPI):
 
     def _timeoff(self, index: int) -> dict:
         r = rng(self.seed, "timeoff", index)
-        approvers = [p for p in self.people if p["roles"] and not p["archived"] and (
-            p["roles"]["manager_id"] or p["roles"]["administrator_id"])]
+        approvers = self.approvers
         start = moment(r).date()
         approved = r.random() < 0.7 and bool(approvers)
         approver = r.choice(approvers) if approved else None
