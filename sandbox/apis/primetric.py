@@ -5,14 +5,18 @@ Faithful to the documented behaviour the tap relies on:
 - ``POST /auth/token/`` with ``grant_type=client_credentials`` and the client credentials in the
   form body or in HTTP Basic answers ``{access_token, expires_in, token_type, scope}``; tokens
   really expire (``configure({"token_ttl": n})``) and ``revoke`` drops one early.
-- ``GET /beta/assignments``, ``/beta/employees``, ``/beta/hash_tags`` (with or without the trailing
-  slash) need ``Authorization: Bearer``; a missing, expired or revoked token gets DRF's 401.
-- Pages are DRF ``PageNumberPagination``: ``{"count", "next", "previous", "results"}`` where
-  ``next``/``previous`` are absolute URLs built from the request (other query parameters kept,
-  ``page`` replaced) or null. ``page`` starts at 1; a page out of range or not a number is
-  DRF's 404 ``{"detail": "Invalid page."}``. The page size is 100 unless ``page_size`` asks for
-  another (1..1000; inferred: Primetric does not document it) or ``configure({"page_size": n})``
-  changes the server default.
+- ``GET /beta/<list>`` (with or without the trailing slash) for the 21 lists of :data:`ROUTES` and
+  :data:`BARE_ROUTES` need ``Authorization: Bearer``; a missing, expired or revoked token gets
+  DRF's 401.
+- ``/beta/organization/identity_providers`` and ``/beta/rag_ratings`` answer a bare JSON array,
+  whole, without pagination (query parameters are ignored), as the real API does; they stay small
+  whatever the volume.
+- Every other list is a DRF ``PageNumberPagination`` page: ``{"count", "next", "previous",
+  "results"}`` where ``next``/``previous`` are absolute URLs built from the request (other query
+  parameters kept, ``page`` replaced) or null. ``page`` starts at 1; a page out of range or not
+  a number is DRF's 404 ``{"detail": "Invalid page."}``. The page size is 100 unless
+  ``page_size`` asks for another (1..1000; inferred: Primetric does not document it) or
+  ``configure({"page_size": n})`` changes the server default.
 - 429 on excess is left to the server's fault injection.
 """
 
@@ -22,7 +26,8 @@ import math
 import random
 import re
 import uuid
-from datetime import timedelta
+from collections import Counter
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,8 +37,17 @@ from sandbox.data import WORDS, email, iso, moment, person, rng, sentence
 
 CREDS = CREDENTIALS["tap-primetric"]
 TOKEN_PATH = "/auth/token/"
-ROUTES = {"assignments": "assignments", "employees": "employees", "hash_tags": "hashtags"}
-LIST_PATH = re.compile(r"^/beta/(?P<kind>assignments|employees|hash_tags)/?$")
+ORGANIZATION_LISTS = ("clients", "company_groups", "departments", "positions", "rag_scopes",
+                      "roles", "seniorities", "tags", "teams", "timeoff_types")
+#: Paginated lists: path under ``/beta/`` -> stream.
+ROUTES = {"assignments": "assignments", "employees": "employees", "hash_tags": "hashtags",
+          **{f"organization/{k}": f"organization_{k}" for k in ORGANIZATION_LISTS},
+          "people": "people", "projects": "projects", "projects_vacancies": "projects_vacancies",
+          "skills": "skills", "timeoffs": "timeoffs", "worklogs": "worklogs"}
+#: Bare arrays, not paginated: path under ``/beta/`` -> stream.
+BARE_ROUTES = {"organization/identity_providers": "organization_identity_providers",
+               "rag_ratings": "rag_ratings"}
+LIST_PATH = re.compile(r"^/beta/(?P<kind>[a-z_]+(?:/[a-z_]+)?)/?$")
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 COLORS = ("#4A90E2", "#7ED321", "#F5A623", "#D0021B", "#9013FE", None)
 NATIONALITIES = ("PL", "DE", "FR", "ES", "VN", "JP", "NG", "BR", None)
@@ -42,6 +56,38 @@ HASHTAG_WORDS = ("python", "django", "react", "devops", "ux", "qa", "bench", "se
                  "mobile")
 UNAUTHENTICATED = {"detail": "Authentication credentials were not provided."}
 MAX_PAGE_SIZE = 1000
+#: The bare ``rag_ratings`` array covers at most this many projects (the real list is short).
+MAX_RAG_RATINGS = 40
+#: RAG scopes are few in a real organization (each rating lists them all).
+MAX_RAG_SCOPES = 12
+ORGANIZATION_TEXTS = {
+    "clients": ("Acme Sp. z o.o.", "Müller & Söhne GmbH", "Société Générale des Eaux",
+                "株式会社サンプル", "Nguyễn Trading", "O'Reilly Ventures"),
+    "company_groups": ("Nordics", "DACH", "Benelux", "Iberia", "APAC 🌏", "Polska"),
+    "departments": ("Engineering", "Design", "Sales", "Księgowość", "R&D", "Opérations"),
+    "positions": ("Backend developer", "Développeur frontend", "QA engineer", "Project manager",
+                  "UX designer", "Analityk biznesowy"),
+    "rag_scopes": ("Budget", "Schedule", "Scope", "Quality", "Client satisfaction", "Zespół"),
+    "roles": ("Developer", "Tech lead", "Tester", "Scrum master", "Architekt rozwiązań",
+              "Designer"),
+    "seniorities": ("Intern", "Junior", "Mid", "Senior", "Lead", "Główny specjalista"),
+    "tags": ("Key account", "Internal", "Fixed price", "Time & material", "Priorität",
+             "Nachhaltigkeit"),
+    "teams": ("Platform", "Mobile", "Kraków squad", "München crew", "Data", "Team Ω"),
+    "timeoff_types": ("Vacation", "Sick leave", "Parental leave", "Urlop na żądanie",
+                      "Unpaid leave", "Training"),
+}
+IDENTITY_PROVIDERS = (("google", "active", "Google Workspace"),
+                      ("azure", "active", "Microsoft Entra ID — główny"),
+                      ("saml", "inactive", "Okta (test)"))
+SKILL_TREE = {"Programming": ("Python", "TypeScript", "Go", "Rust", "C#"),
+              "Cloud": ("AWS", "Azure", "GCP"),
+              "Languages": ("English", "Deutsch", "Polski", "日本語"),
+              "Soft skills": ("Communication", "Mentoring", "Négociation"),
+              "Data": ("SQL", "dbt", "Spark")}
+SKILL_GRADES = ("basics", "advanced", "expert", "zaawansowany")
+CURRENCY_RATES = {"EUR": "1.0000", "PLN": "0.2312", "USD": "0.9187"}
+PROJECT_KINDS = ("platform", "migration", "mobile app", "audit", "wdrożenie", "relaunch")
 
 
 def fake_uuid(r: random.Random) -> str:
@@ -63,15 +109,35 @@ class PrimetricAPI(OAuthFakeAPI):
         n_tags = max(3, volume // 40)
         n_employees = max(3, volume // 8)
         n_assignments = max(3, volume - n_tags - n_employees)
+        n_organization = max(3, volume // 100)
         r = rng(seed, "primetric", "ids")
         self.hashtags = [self._hashtag(i) for i in range(n_tags)]
-        self.projects = [fake_uuid(r) for _ in range(max(2, n_assignments // 15))]
-        self.org = {k: [fake_uuid(r) for _ in range(5)]
-                    for k in ("seniority", "team", "department", "position", "role", "phase")}
+        self.organization = {kind: [self._organization_record(kind, i) for i in range(
+            min(n_organization, MAX_RAG_SCOPES) if kind == "rag_scopes" else n_organization)]
+                             for kind in ORGANIZATION_LISTS}
+        self.identity_providers = [self._identity_provider(i)
+                                   for i in range(len(IDENTITY_PROVIDERS))]
+        self.org = {short: [o["uuid"] for o in self.organization[kind]] for short, kind in (
+            ("seniority", "seniorities"), ("team", "teams"), ("department", "departments"),
+            ("position", "positions"), ("role", "roles"), ("client", "clients"))}
+        self.org["phase"] = [fake_uuid(r) for _ in range(5)]
+        self.project_groups = [fake_uuid(r) for _ in range(3)]
         self.employees: list[dict] = []
         for i in range(n_employees):
             self.employees.append(self._employee(i))
+        self.people = [self._person(i) for i in range(n_employees + max(2, volume // 200))]
+        self.managers = [p["roles"]["manager_id"] for p in self.people
+                         if p["roles"] and p["roles"]["manager_id"]]
+        self.approvers = [p for p in self.people if p["roles"] and not p["archived"] and (
+            p["roles"]["manager_id"] or p["roles"]["administrator_id"])]
+        self.projects = [self._project(i) for i in range(max(2, n_assignments // 15))]
         self.assignments = [self._assignment(i) for i in range(n_assignments)]
+        self.projects_vacancies = [self._vacancy(i) for i in range(max(3, volume // 25))]
+        rated = [p for i, p in enumerate(self.projects) if i % 4 != 3][:MAX_RAG_RATINGS]
+        self.rag_ratings = [self._rag_rating(p) for p in rated]
+        self.skills = self._skill_tree(max(len(SKILL_TREE) + 1, volume // 20))
+        self.timeoffs = [self._timeoff(i) for i in range(max(3, volume // 10))]
+        self.worklogs = [self._worklog(i) for i in range(max(3, volume // 3))]
 
     # -- data ----------------------------------------------------------------------------------
     def _hashtag(self, index: int) -> dict:
@@ -133,7 +199,7 @@ class PrimetricAPI(OAuthFakeAPI):
             "start_local_date": start.isoformat(), "end_local_date": end.isoformat(),
             "status": r.choice([0, 1, 1, 2]),
             "employee_id": r.choice(self.employees)["uuid"] if r.random() < 0.95 else None,
-            "project_id": r.choice(self.projects),
+            "project_id": r.choice(self.projects)["uuid"],
             "project_role_id": r.choice([*self.org["role"], None]),
             "project_phase_id": r.choice([self.org["phase"][0], None, None]),
             "label": r.choice([None, f"{r.choice(WORDS)} sprint", "Wdrożenie 🚀"]),
@@ -205,6 +271,186 @@ class PrimetricAPI(OAuthFakeAPI):
             "financial_total_work_for_income": sum(tracked),
         }
 
+    # -- data: organization, people, projects, skills, time off, work logs -------------------------
+    def _organization_record(self, kind: str, index: int) -> dict:
+        """One record of ``/organization/<kind>``: ``{uuid, text}`` plus the kind's own fields."""
+        r = rng(self.seed, "organization", kind, index)
+        texts = ORGANIZATION_TEXTS[kind]
+        text = texts[index % len(texts)]
+        record: dict[str, Any] = {"uuid": fake_uuid(r), "text": text if index < len(texts)
+                                  else f"{text} {index // len(texts) + 1}"}
+        if kind == "rag_scopes":
+            record.update(order=index, rag_type=r.choice([1, 2]),
+                          default_choice=r.choice([1, 2]), allow_undefined=r.random() < 0.5,
+                          is_financial=index % len(texts) == 0)
+        elif kind == "roles":
+            record["default_hour_rate"] = f"{r.uniform(40, 180):.2f}"  # a decimal, as a string
+        elif kind == "seniorities":
+            record["level"] = index
+        return record
+
+    def _identity_provider(self, index: int) -> dict:
+        connector, status, name = IDENTITY_PROVIDERS[index]
+        return {"uuid": fake_uuid(rng(self.seed, "identity_provider", index)),
+                "connector": connector, "status": status, "name": name}
+
+    def _person(self, index: int) -> dict:
+        """A user: one per employee (same name and mail), then administrators without one."""
+        r = rng(self.seed, "person", index)
+        employee = self.employees[index] if index < len(self.employees) else None
+        if employee is not None:
+            name, mail = employee["name"], employee["email"]
+        else:
+            first, last = person(r)
+            name, mail = f"{first} {last}", email(first, last, 9000 + index, "example.com")
+        archived = r.random() < 0.08
+        manager = (employee is not None and index < 5) or r.random() < 0.05
+        admin = employee is None or r.random() < 0.03
+        roles = {"manager_id": fake_uuid(r) if manager else None,
+                 "employee_id": employee["uuid"] if employee else None,
+                 "administrator_id": fake_uuid(r) if admin else None}
+        return {"uuid": fake_uuid(r), "name": name, "mail": mail, "archived": archived,
+                "roles": None if archived and r.random() < 0.5 else roles}
+
+    def _project(self, index: int) -> dict:
+        r = rng(self.seed, "project", index)
+        managers = self.managers
+        start = moment(r, 300).date()
+        end = None if r.random() < 0.3 else start + timedelta(days=r.randint(30, 400))
+        currency = r.choice([*CURRENCY_RATES, None])
+        return {
+            "uuid": fake_uuid(r),
+            "title": None if r.random() < 0.02 else
+            f"{r.choice(WORDS).capitalize()} {r.choice(PROJECT_KINDS)}",
+            "hash_tag_ids": self._tags(r, 3) if r.random() < 0.9 else None,
+            "start_date": start.isoformat(), "end_date": end.isoformat() if end else None,
+            "last_date": end.isoformat() if end and r.random() < 0.5 else None,
+            "tentative": r.random() < 0.2, "likelihood": r.choice([None, 25, 50, 75, 100]),
+            "billing_model": r.choice([None, 1, 2, 3]),
+            "hour_rate_source": r.choice([None, 1, 2]),
+            "customer_id": r.choice([*self.org["client"], None]), "currency": currency,
+            "currency_rate": CURRENCY_RATES.get(currency or ""),
+            "project_group_id": r.choice([*self.project_groups, None]),
+            "status": r.choice([0, 1, 1, 2, 3]), "color": r.choice(COLORS),
+            "description": r.choice([None, "", sentence(r, 10), "Migracja systemu — etap 2 🚧"]),
+            "assigned_manager_ids": r.sample(managers, min(len(managers), r.randint(0, 2))),
+            "assigned_manager_readonly_ids": r.sample(managers, min(len(managers),
+                                                                    r.randint(0, 1))),
+            "is_public": r.random() < 0.6,
+            "integrations": r.choice([[], ["jira"], ["jira", "harvest"], None]),
+            "custom_attributes": self._custom_attributes(r) if r.random() < 0.5 else [],
+        }
+
+    def _vacancy(self, index: int) -> dict:
+        r = rng(self.seed, "vacancy", index)
+        project = r.choice(self.projects)
+        start = date.fromisoformat(project["start_date"]) + timedelta(days=r.randrange(90))
+        return {
+            "uuid": fake_uuid(r), "project_id": project["uuid"],
+            "start_date": start.isoformat() if r.random() < 0.9 else None,
+            "end_date": (start + timedelta(days=r.randint(14, 180))).isoformat()
+            if r.random() < 0.7 else None,
+            "seniority_id": r.choice([*self.org["seniority"], None]),
+            "position_id": r.choice([*self.org["position"], None]),
+            "note": r.choice([None, "", sentence(r, 6), "Wymagany język niemiecki 🇩🇪"]),
+            "custom_attributes": self._custom_attributes(r) if r.random() < 0.3 else [],
+        }
+
+    def _rag_rating(self, project: dict) -> dict:
+        """A project's RAG ratings: one per RAG scope, each possibly unrated (null)."""
+        r = rng(self.seed, "rag_rating", project["uuid"])
+        return {
+            "project_url": f"https://app.primetric.com/projects/{project['uuid']}",
+            "project_id": project["uuid"],
+            "rag_ratings": [{"rag_scope_uuid": scope["uuid"],
+                             "text": r.choice([None, "", sentence(r, 4), "Ryzyko opóźnienia ⚠️"]),
+                             "value": r.choice([None, 1, 2, 3])}
+                            for scope in self.organization["rag_scopes"]],
+        }
+
+    def _skill_tree(self, count: int) -> list[dict]:
+        """``count`` skills: abstract categories first, then skills under them, some with
+        grades one level deeper; leaves omit ``has_children`` now and then, as live answers may."""
+        skills: list[dict] = []
+        roots = list(SKILL_TREE)
+        paths: Counter[str] = Counter()
+        middles: list[dict] = []  # the skills of level 1, which may have grades under them
+        for index in range(count):
+            r = rng(self.seed, "skill", index)
+            if index < len(roots):
+                parents, name = [], roots[index]
+            elif len(middles) >= 2 * len(roots) and r.random() < 0.3:
+                parent = r.choice(middles)
+                root = next(s for s in skills[:len(roots)] if s["uuid"] == parent["ancestors"][0])
+                parents = [root, parent]
+                name = f"{parent['name']} – {r.choice(SKILL_GRADES)}"
+            else:
+                k = index - len(roots)
+                root = skills[k % len(roots)]
+                children = SKILL_TREE[root["name"]]
+                parents, name = [root], children[(k // len(roots)) % len(children)]
+            path = "/".join([*(p["name"] for p in parents), name])
+            paths[path] += 1
+            if paths[path] > 1:
+                name, path = f"{name} {paths[path]}", f"{path} {paths[path]}"
+            skills.append({
+                "name": name, "uuid": fake_uuid(r), "level": len(parents),
+                "desc": r.choice(["", sentence(r, 6), f"Znajomość: {name}"]),
+                "abstract": not parents, "path": path,
+                "ancestors": [p["uuid"] for p in parents]})
+            if len(parents) == 1:
+                middles.append(skills[-1])
+        parents_of_some = {s["ancestors"][-1] for s in skills if s["ancestors"]}
+        for skill in skills:
+            has_children = skill["uuid"] in parents_of_some
+            if has_children or rng(self.seed, "skill-leaf", skill["uuid"]).random() < 0.7:
+                skill["has_children"] = has_children
+        return skills
+
+    def _timeoff(self, index: int) -> dict:
+        r = rng(self.seed, "timeoff", index)
+        approvers = self.approvers
+        start = moment(r).date()
+        approved = r.random() < 0.7 and bool(approvers)
+        approver = r.choice(approvers) if approved else None
+        asked = datetime.combine(start, time(9), timezone.utc) - timedelta(
+            hours=r.randint(24, 24 * 30))
+        return {
+            "uuid": fake_uuid(r), "employee_id": r.choice(self.employees)["uuid"],
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=r.randint(0, 14))).isoformat(),
+            "approved": approved,
+            "approved_by": {"uuid": approver["uuid"], "name": approver["name"]}
+            if approver else None,
+            "approved_at": iso(asked + timedelta(minutes=r.randrange(2880))) if approved else None,
+            "custom_attributes": self._custom_attributes(r) if r.random() < 0.2 else [],
+        }
+
+    def _worklog(self, index: int) -> dict:
+        r = rng(self.seed, "worklog", index)
+        assignment = r.choice(self.assignments) if r.random() < 0.93 else None
+        if assignment is not None:
+            day = date.fromisoformat(assignment["start_local_date"]) + timedelta(
+                days=r.randrange(len(assignment["daily_data"]["scheduled"])))
+            project_id = assignment["project_id"]
+            developer = assignment["employee_id"] or r.choice(self.employees)["uuid"]
+        else:
+            day = moment(r).date()
+            project_id = r.choice([r.choice(self.projects)["uuid"], None])
+            developer = r.choice(self.employees)["uuid"]
+        starts = datetime.combine(day, time(7 + r.randrange(10), r.choice([0, 15, 30, 45])),
+                                  timezone.utc)
+        in_progress = r.random() < 0.03
+        return {
+            "uuid": fake_uuid(r), "assignment_id": assignment["uuid"] if assignment else None,
+            "project_id": project_id, "starts_at": iso(starts, False),
+            "created_at": iso(starts + timedelta(seconds=r.randrange(2 * 86400))),
+            "work": None if in_progress else r.choice([15, 30, 60, 90, 120, 240, 480]),
+            "desc": r.choice([None, "", sentence(r, 5), "Code review — PR #42 ✅"]),
+            "in_progress": in_progress, "billable": r.random() < 0.8, "developer_id": developer,
+            "custom_attributes": self._custom_attributes(r) if r.random() < 0.3 else [],
+        }
+
     # -- HTTP ----------------------------------------------------------------------------------
     def configure(self, options: dict[str, Any]) -> None:
         super().configure(options)
@@ -215,13 +461,16 @@ class PrimetricAPI(OAuthFakeAPI):
         if request.path in (TOKEN_PATH, TOKEN_PATH.rstrip("/")):
             return self._token(request)
         match = LIST_PATH.match(request.path)
-        if match is None:
+        kind = match["kind"] if match else ""
+        if kind not in ROUTES and kind not in BARE_ROUTES:
             return drf_error("Not found.", 404)
         if request.method != "GET":
             return drf_error(f'Method "{request.method}" not allowed.', 405)
         if not self.tokens.valid(request.bearer()):
             return json_answer(UNAUTHENTICATED, 401, {"WWW-Authenticate": 'Bearer realm="api"'})
-        return self._list(request, ROUTES[match["kind"]])
+        if kind in BARE_ROUTES:  # the whole list, no envelope, no pages
+            return json_answer(self.truth()[BARE_ROUTES[kind]])
+        return self._list(request, ROUTES[kind])
 
     def _token(self, request: Request) -> Answer:
         if request.method != "POST" or request.path != TOKEN_PATH:
@@ -268,5 +517,10 @@ class PrimetricAPI(OAuthFakeAPI):
     # -- test support ----------------------------------------------------------------------------
     def truth(self) -> dict[str, list[dict]]:
         return {"assignments": self.assignments, "employees": self.employees,
-                "hashtags": self.hashtags}
+                "hashtags": self.hashtags,
+                **{f"organization_{kind}": self.organization[kind] for kind in ORGANIZATION_LISTS},
+                "organization_identity_providers": self.identity_providers,
+                "people": self.people, "projects": self.projects,
+                "projects_vacancies": self.projects_vacancies, "rag_ratings": self.rag_ratings,
+                "skills": self.skills, "timeoffs": self.timeoffs, "worklogs": self.worklogs}
 

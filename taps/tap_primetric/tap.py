@@ -22,11 +22,7 @@ class TapPrimetric(SuiteTap):
                     description="OAuth2 token endpoint (client-credentials grant)."),
         *common_settings(api_url="https://api.primetric.com/beta"),
     ).to_dict()
-    stream_types = [
-        streams.AssignmentsStream,
-        streams.EmployeesStream,
-        streams.HashtagsStream,
-    ]
+    stream_types = streams.STREAMS
 
     def make_authenticator(self) -> ClientCredentialsAuthenticator:
         return ClientCredentialsAuthenticator.from_config(self.config, **self.retry_settings())

@@ -11,7 +11,8 @@ import requests_mock
 
 from tap_primetric.streams import AssignmentsStream
 from tap_primetric.tap import TapPrimetric
-from tapkit import ConfigError, PaginationLoopError, TapError
+from tapkit import ConfigError, PaginationLoopError, ResponseShapeError, TapError
+from tests.primetric.catalog import BARE_ARRAYS, KEYS
 
 API = "https://api.primetric.com/beta"
 TOKEN_URL = "https://api.primetric.com/auth/token/"
@@ -238,5 +239,30 @@ class TestConfig:
         assert tap.config["api_url"] == "https://api.primetric.com/beta"
         assert tap.config["token_url"] == TOKEN_URL
         assert tap.secret_keys() == {"client_secret"}
-        assert {s.name: s.primary_keys for s in tap.streams.values()} == {
-            "assignments": ("uuid",), "employees": ("uuid",), "hashtags": ("uuid",)}
+        assert {s.name: tuple(s.primary_keys) for s in tap.streams.values()} == KEYS
+        assert [s.name for s in tap.streams.values()] == list(KEYS)  # TAPS.md's order
+        assert not any(s.replication_key for s in tap.streams.values())
+
+
+class TestBareArrays:
+    """``organization/identity_providers`` and ``rag_ratings``: one bare array, no pages."""
+
+    @pytest.mark.parametrize("stream", list(BARE_ARRAYS))
+    def test_one_request_answers_the_whole_list(self, mock, stream):
+        (key,) = KEYS[stream]
+        mock.post(TOKEN_URL, token_answers("tok-1"))
+        mock.get(API + BARE_ARRAYS[stream], json=[{key: "r1"}, {key: "r2", "name": "Żółw"}])
+        records = list(make_tap().streams[stream].get_records(None))
+        assert [r[key] for r in records] == ["r1", "r2"]
+        assert [(c.path, c.qs) for c in api_calls(mock)] == [
+            ("/beta" + BARE_ARRAYS[stream], {})]
+
+    @pytest.mark.parametrize("stream", list(BARE_ARRAYS))
+    def test_a_page_where_the_array_belongs_is_a_clear_error_not_a_walk(self, mock, stream):
+        mock.post(TOKEN_URL, token_answers("tok-1"))
+        url = API + BARE_ARRAYS[stream]
+        mock.get(url, json=page(["p1"], f"{url}?page=2"))
+        with pytest.raises(ResponseShapeError) as caught:
+            list(make_tap().streams[stream].get_records(None))
+        assert str(caught.value).startswith(f"{stream}: expected a list of objects at the top")
+        assert len(api_calls(mock)) == 1
