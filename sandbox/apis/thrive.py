@@ -270,8 +270,8 @@ class ThriveAPI(FakeAPI):
         self.tables["audiences"] = audiences
         for n in range(max(3, round(volume * 0.02))):
             audiences.append(self._audience(n))
-        self.members = {a["id"]: self._members(rng(seed, "members", n))
-                        for n, a in enumerate(audiences)}
+        self.members = {a["id"]: self._members(rng(seed, "members", n)) if n % 6 != 2 else []
+                        for n, a in enumerate(audiences)}  # some audiences have no members
         self.tables["assignments"] = [self._assignment(n)
                                       for n in range(max(3, round(volume * 0.03)))]
         self.enrolments = {}
