@@ -318,9 +318,21 @@ class SystemeAPI(FakeAPI):
     def _ordered(self, kind: str, order: str,
                  filters: tuple[tuple[str, int], ...] = ()) -> list[dict]:
         sort_key = "_order" if kind == "contact_fields" else "id"
-        return self.memoized(("ordered", kind, order, filters), lambda: sorted(
-            (x for x in self.data[kind] if all(x[f] == v for f, v in filters)),
-            key=lambda x: x[sort_key], reverse=order == "desc"))
+        if not filters:
+            return self.memoized(("ordered", kind, order), lambda: sorted(
+                self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc"))
+        (field, value), rest = filters[0], filters[1:]
+        return [x for x in self._grouped(kind, order, field).get(value, [])
+                if all(x[f] == v for f, v in rest)]
+
+    def _grouped(self, kind: str, order: str, field: str) -> dict[int, list[dict]]:
+        """The ordered records of ``kind`` by their ``field`` (one pass, not one per value)."""
+        def group() -> dict[int, list[dict]]:
+            out: dict[int, list[dict]] = {}
+            for record in self._ordered(kind, order):
+                out.setdefault(record[field], []).append(record)
+            return out
+        return self.memoized(("grouped", kind, order, field), group)
 
     def _after(self, kind: str, records: list[dict], key: str, value: str,
                order: str, filters: tuple[tuple[str, int], ...] = ()) -> int | None:
