@@ -145,14 +145,16 @@ class TimeFilteredStream(ThriveStream):
             params[self.until_param] = self.format_time(upper)
         return params
 
-    def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The partition's pages (here, not in ``get_records``, so child-walk workers that fetch
+        ahead skip an empty window too)."""
         lower, upper = self.window(context)
         if lower is not None and upper is not None and self.format_time(lower) > self.format_time(
                 upper):
             self.logger.info("%s: the bookmark %s is past the window's end %s; nothing to read",
                              self.name, self.format_time(lower), self.format_time(upper))
             return
-        yield from super().get_records(context)
+        yield from super().request_records(context)
 
 
 class CurrentStateStream(TimeFilteredStream):

@@ -153,10 +153,15 @@ def test_null_or_missing_replication_values_are_emitted_quietly(capsys, caplog):
     assert "replication value is null" not in caplog.text
 
 
-def test_no_request_when_the_bookmark_is_past_the_windows_end(capsys):
-    state = {"bookmarks": {"completions": {"replication_key": "completedAt",
-                                           "replication_key_value": "2024-08-01T00:00:00Z"}}}
+@pytest.mark.parametrize("workers", [1, 8])
+def test_no_request_when_the_bookmark_is_past_the_windows_end(capsys, workers):
+    state = {"bookmarks": {s: {"replication_key": key,
+                               "replication_key_value": "2024-08-01T00:00:00.000Z"}
+                           for s, key in (("completions", "completedAt"),
+                                          ("enrolments", "updatedAt"))}}
     with requests_mock.Mocker() as mock:
         mock.get(API + "/learning/completions", json=[])
-        sync(capsys, ("completions",), state=state)
-    assert mock.request_history == []
+        mock.get(API + "/assignments", json=[{"id": A1}, {"id": A2}])
+        mock.get(re.compile(API + r"/assignments/\w+/enrolments"), json=[])
+        sync(capsys, ("completions", "enrolments"), {"max_concurrency": workers}, state=state)
+    assert [urlsplit(r.url).path for r in mock.request_history] == ["/rest/v1/assignments"]
