@@ -5,7 +5,10 @@ Faithful to the documented behaviour: the key in ``X-API-Key`` (401 otherwise), 
 last item>``, answers ``{"items": [...], "hasMore": bool}``, and a quota shared by the account:
 ``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Refill`` on every answer and a
 429 once it is used up. Contact fields have no id: they are ordered by an internal one and their
-cursor is the ``slug``.
+cursor is the ``slug``. Filters: ``/school/enrollments`` by ``course`` and ``contact``,
+``/community/memberships`` by ``community`` and ``contact`` (ids; 400 when not one), and
+``/payment/subscriptions`` lists the subscriptions of one contact: ``contact`` is required (400
+without it). Records carry nulls, unicode and nested objects as the API reference describes them.
 
 ``configure`` knobs: ``rate_limit`` (requests per window), ``refill_seconds`` (the window),
 ``retry_after`` (whether a 429 carries ``Retry-After``; the docs do not say) and
@@ -28,7 +31,23 @@ API_KEY = CREDENTIALS["tap-systeme"]["api_key"]
 #: path -> (collection, key field)
 ROUTES = {"/api/community/communities": ("communities", "id"), "/api/contacts": ("contacts", "id"),
           "/api/tags": ("tags", "id"), "/api/contact_fields": ("contact_fields", "slug"),
-          "/api/school/courses": ("course_resources", "id")}
+          "/api/school/courses": ("course_resources", "id"),
+          "/api/school/enrollments": ("enrollments", "id"),
+          "/api/community/memberships": ("memberships", "id"),
+          "/api/mailing/newsletters": ("newsletters", "id"),
+          "/api/payment/subscriptions": ("subscriptions", "id")}
+#: collection -> query parameter -> the record field it filters on (an id).
+FILTERS: dict[str, dict[str, str]] = {
+    "enrollments": {"course": "_course", "contact": "_contact"},
+    "memberships": {"community": "_community", "contact": "_contact"},
+    "subscriptions": {"contact": "_contact"},
+}
+#: collection -> the filter the API requires.
+REQUIRED = {"subscriptions": "contact"}
+ACCESS_TYPES = ["full_access", "full_access", "partial_access", "dripping_content"]
+SUBSCRIPTION_STATUSES = ["active", "active", "cancelled", "completed", "in_charge", "incomplete",
+                         "incomplete_expired"]
+CURRENCIES = ["eur", "usd", "gbp", "chf", "pln"]
 #: Built-in contact fields of every systeme.io account (label, slug).
 STANDARD_FIELDS = [("First name", "first_name"), ("Surname", "surname"),
                    ("Phone number", "phone_number"), ("Country", "country"),
@@ -66,6 +85,9 @@ class SystemeAPI(FakeAPI):
         self._make_contacts(max(5, round(volume * 0.71)))
         self._make_communities(max(2, round(volume * 0.04)))
         self._make_courses(max(2, round(volume * 0.08)))
+        self._make_school_and_community(max(4, round(volume * 0.1)), max(3, round(volume * 0.06)))
+        self._make_newsletters(max(3, round(volume * 0.02)))
+        self._make_subscriptions()
 
     # -- data ----------------------------------------------------------------------------------
     def _make_fields(self, count: int) -> None:
@@ -119,14 +141,89 @@ class SystemeAPI(FakeAPI):
         r = rng(self.seed, "systeme", "courses")
         courses = []
         for n in range(count):
+            about = rng(self.seed, "systeme", "course-description", n)
             courses.append({
-                "id": 52000 + n * 13, "name": sentence(r, 3)[:-1], "domainName": r.choice(DOMAINS),
+                "id": 52000 + n * 13, "name": sentence(r, 3)[:-1],
+                "description": about.choice([None, "", sentence(about, 12) + " 🎓 Über-cours"]),
+                "domainName": r.choice(DOMAINS),
                 "path": f"course-{n}", "locale": r.choice(LOCALES), "active": r.random() < 0.8,
                 "modules": [{"id": 700000 + n * 100 + m,
                              "name": f"Module {m + 1}: {r.choice(WORDS)}"}
                             for m in range(r.randrange(0, 5))],
             })
         self.data["course_resources"] = courses
+
+    def _make_school_and_community(self, enrollments: int, memberships: int) -> None:
+        """Enrollments (a contact in a course) and memberships (a contact in a community)."""
+        r = rng(self.seed, "systeme", "enrollments")
+        contacts, courses = self.data["contacts"], self.data["course_resources"]
+        rows = []
+        for n in range(enrollments):
+            contact, course = r.choice(contacts), r.choice(courses)
+            rows.append({
+                "id": 610000 + n * 9 + r.randrange(7), "_contact": contact["id"],
+                "_course": course["id"],
+                "contact": {k: contact[k] for k in ("id", "email", "registeredAt", "locale",
+                                                    "sourceURL", "unsubscribed", "bounced",
+                                                    "needsConfirmation")},
+                "course": {k: course[k] for k in ("id", "locale", "path", "active", "name")},
+                "accessType": r.choice(ACCESS_TYPES), "active": r.random() < 0.85,
+            })
+        self.data["enrollments"] = rows
+        r = rng(self.seed, "systeme", "memberships")
+        communities = self.data["communities"]
+        self.data["memberships"] = [{
+            "id": 720000 + n * 5 + r.randrange(4), "_contact": contact["id"],
+            "_community": community["id"], "community": dict(community),
+            "contact": {"id": contact["id"]},
+        } for n, (contact, community) in enumerate(
+            (r.choice(contacts), r.choice(communities)) for _ in range(memberships))]
+
+    def _make_newsletters(self, count: int) -> None:
+        r = rng(self.seed, "systeme", "newsletters")
+        self.data["newsletters"] = [{
+            "id": 83000 + n * 17, "type": "regular",
+            "content": {
+                "subject": f"{sentence(r, 4)[:-1]} — n°{n} ✉️",
+                "previewText": r.choice([None, sentence(r, 6)]),
+                "editorType": r.choice(["classic", "visual"]),
+                "bodyHtml": r.choice([None, f"<p style=\"margin-top: 0\">{sentence(r, 14)}</p>"]),
+                "senderEmail": r.choice([None, f"news{n % 3}@academy.example.com"]),
+                "senderName": r.choice([None, f"{r.choice(LAST)} Académie"]),
+            },
+            "state": {"isSent": r.random() < 0.7},
+        } for n in range(count)]
+
+    def _make_subscriptions(self) -> None:
+        """About one contact in seven pays a subscription (or two, or three)."""
+        r = rng(self.seed, "systeme", "subscriptions")
+        rows: list[dict] = []
+        for contact in self.data["contacts"]:
+            for _ in range(r.choice([0] * 12 + [1, 1, 2, 3])):
+                created = moment(r, 500)
+                status = r.choice(SUBSCRIPTION_STATUSES)
+                recurring = r.random() < 0.8
+                rows.append({
+                    "id": 930000 + len(rows) * 11 + r.randrange(9), "_contact": contact["id"],
+                    "createdAt": stamp(created), "status": status,
+                    "completedAt": stamp(moment(r, 600)) if status == "completed" else None,
+                    "cancelledAt": stamp(moment(r, 600)) if status == "cancelled" else None,
+                    "pricePlan": {
+                        "id": 4400 + r.randrange(40),
+                        "name": f"{r.choice(WORDS).capitalize()} plan",
+                        "innerName": r.choice([None, f"plan-{r.randrange(99)}"]),
+                        "statementDescriptor": r.choice([None, "SYSTEME*ACADEMY"]),
+                        "amount": r.choice([900, 1900, 4900, 9900]),
+                        "currency": r.choice(CURRENCIES),
+                        "type": "subscription" if recurring else "one_shot",
+                        "recurringOptions": {
+                            "id": 5500 + r.randrange(80), "trialPeriod": r.choice([0, 7, 14]),
+                            "trialInterval": "day", "interval": r.choice(["month", "year"]),
+                            "intervalCount": 1, "limitOfPayments": r.choice([None, 3, 12]),
+                        } if recurring else None,
+                    } if r.random() < 0.95 else None,
+                })
+        self.data["subscriptions"] = rows
 
     # -- quota -----------------------------------------------------------------------------------
     def _refill(self, now: float) -> None:
@@ -184,11 +281,14 @@ class SystemeAPI(FakeAPI):
         if order not in ("asc", "desc"):
             return problem(400, "An error occurred", "order: The value you selected is not a "
                            "valid choice.")
-        records = self._ordered(kind, order)
+        filters = self._filters(request, kind)
+        if isinstance(filters, Answer):
+            return filters
+        records = self._ordered(kind, order, filters)
         after = request.arg("startingAfter")
         start = 0
         if after:
-            found = self._after(kind, records, key, after, order)
+            found = self._after(kind, records, key, after, order, filters)
             if found is None:
                 return problem(400, "An error occurred", f"startingAfter: {after!r} is not a "
                                f"valid {key}.")
@@ -197,20 +297,53 @@ class SystemeAPI(FakeAPI):
         return json_answer({"items": [self._public(x) for x in records[start:end]],
                             "hasMore": len(records) > end})
 
-    def _ordered(self, kind: str, order: str) -> list[dict]:
+    @staticmethod
+    def _filters(request: Request, kind: str) -> tuple[tuple[str, int], ...] | Answer:
+        """The id filters of the request, as ``(record field, id)`` pairs, or a 400."""
+        pairs = []
+        for param, field in FILTERS.get(kind, {}).items():
+            value = request.arg(param)
+            if not value:
+                if REQUIRED.get(kind) == param:
+                    return problem(400, "An error occurred", f"{param}: This value should not "
+                                   "be blank.", violations=[{"propertyPath": param, "message":
+                                                            "This value should not be blank."}])
+                continue
+            if not value.isdigit():
+                return problem(400, "An error occurred", f"{param}: {value!r} is not a valid "
+                               "identifier.")
+            pairs.append((field, int(value)))
+        return tuple(pairs)
+
+    def _ordered(self, kind: str, order: str,
+                 filters: tuple[tuple[str, int], ...] = ()) -> list[dict]:
         sort_key = "_order" if kind == "contact_fields" else "id"
-        return self.memoized(("ordered", kind, order), lambda: sorted(
-            self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc"))
+        if not filters:
+            return self.memoized(("ordered", kind, order), lambda: sorted(
+                self.data[kind], key=lambda x: x[sort_key], reverse=order == "desc"))
+        (field, value), rest = filters[0], filters[1:]
+        return [x for x in self._grouped(kind, order, field).get(value, [])
+                if all(x[f] == v for f, v in rest)]
+
+    def _grouped(self, kind: str, order: str, field: str) -> dict[int, list[dict]]:
+        """The ordered records of ``kind`` by their ``field`` (one pass, not one per value)."""
+        def group() -> dict[int, list[dict]]:
+            out: dict[int, list[dict]] = {}
+            for record in self._ordered(kind, order):
+                out.setdefault(record[field], []).append(record)
+            return out
+        return self.memoized(("grouped", kind, order, field), group)
 
     def _after(self, kind: str, records: list[dict], key: str, value: str,
-               order: str) -> int | None:
+               order: str, filters: tuple[tuple[str, int], ...] = ()) -> int | None:
         """Where the records after the cursor start: ids compare as numbers (the item may be
         gone since); a slug must name an existing field, whose internal position is the cursor."""
         if key == "id":
             if not value.isdigit():
                 return None
             sign = -1 if order == "desc" else 1
-            ids = self.memoized(("ids", kind, order), lambda: [sign * x["id"] for x in records])
+            ids = self.memoized(("ids", kind, order, filters),
+                                lambda: [sign * x["id"] for x in records])
             return bisect.bisect_right(ids, sign * int(value))
         for n, record in enumerate(records):
             if record[key] == value:
@@ -223,4 +356,11 @@ class SystemeAPI(FakeAPI):
 
     # -- test support ----------------------------------------------------------------------------
     def truth(self) -> dict[str, list[dict]]:
-        return {kind: [self._public(x) for x in self._ordered(kind, "desc")] for kind in self.data}
+        """Every stream in the tap's order; subscriptions (opt-in) as a run that selects them
+        emits them: contact by contact, each with ``contactId``."""
+        out = {kind: [self._public(x) for x in self._ordered(kind, "desc")]
+               for kind in self.data if kind != "subscriptions"}
+        out["subscriptions"] = [
+            {**self._public(x), "contactId": contact["id"]} for contact in out["contacts"]
+            for x in self._ordered("subscriptions", "desc", (("_contact", contact["id"]),))]
+        return out

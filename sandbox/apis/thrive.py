@@ -1,14 +1,22 @@
 """Fake Thrive Learning REST API v1 (``/thrive/rest/v1``).
 
 Faithful to the documented behaviour the tap relies on: HTTP Basic auth (tenant id and API key,
-401 otherwise), ``page`` (from 1) and ``perPage`` (up to 1000, 400 above) with the ``pagination``
-object ``{totalResults, totalPages, page, perPage}``, ``updatedSince`` (ISO 8601, inclusive) on
-``/contents`` and ``/users``, ``timestampFrom``/``timestampTo`` (``YYYY-MM-DD hh:mm:ss``, inclusive,
-400 when malformed) plus ``actions``, ``omitActions``, ``contentIds`` and ``contentType`` on
-``/activities``, documented default page sizes (20, 100 for users), and activity ``date``
-as ISO 8601 with milliseconds and ``Z``. Records come in id order: ids are MongoDB-style ObjectIds
-whose first 4 bytes are the creation second, so the order is creation order, not ``updatedAt``
-order (an edited record stays where it is; an event recorded late sorts after newer events).
+401 otherwise), ``page`` (from 1) and ``perPage`` (up to 1000, or 100 for ``/assignments`` and
+``/assignments/{id}/enrolments``; 400 above), answers ``{"results": [...], "pagination":
+{totalResults, totalPages, page, perPage}}`` except ``/assignments``, their enrolments and
+``/learning/completions``, which answer a bare array. Time filters, all inclusive and answered
+with 400 when malformed: ``updatedSince`` (ISO 8601; ``/contents``, ``/users``, ``/audiences``,
+``/assignments``, ``/cpdRequirementSummaries``, where a record without ``updatedAt`` never
+matches), ``updatedAtFrom``/``updatedAtTo`` (ISO 8601, the second only with the first) on
+enrolments, and ``YYYY-MM-DD hh:mm:ss`` for ``timestampFrom``/``timestampTo`` (activities),
+``completedDateRangeStart``/``End`` and ``entryDateFrom``/``To``. Other filters: activities'
+``actions``, ``omitActions``, ``contentIds``, ``contentType``; audiences' ``apiControlled``;
+assignments' ``audienceId``; enrolments' ``status``; completions' ``userId``, ``contentId``,
+``isRPL``. Documented default page sizes (20, 100 for users, assignments and enrolments, 1000 for
+completions); timestamps as ISO 8601 with milliseconds and ``Z``. Records come in id order: ids
+are MongoDB-style ObjectIds whose first 4 bytes are the creation second, so the order is creation
+order, not ``updatedAt`` order (an edited record stays where it is; an event recorded late sorts
+after newer events). An unknown audience or assignment id is a 404.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from random import Random
 from typing import Any
@@ -25,17 +34,81 @@ from sandbox.credentials import CREDENTIALS
 from sandbox.data import WORDS, email, iso, moment, now, person, rng, sentence
 
 CREDS = CREDENTIALS["tap-thrive"]
-ROUTES = {"/rest/v1/contents": "content", "/rest/v1/users": "users",
-          "/rest/v1/activities": "activities"}
-DEFAULT_PER_PAGE = {"content": 20, "users": 100, "activities": 20}  # as documented
 MAX_PER_PAGE = 1000
 SPACED = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+ISO_8601 = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 CONTENT_TYPES = ["article", "video", "file", "link", "scorm", "pathway", "event", "quiz"]
 ACTIONS = ["viewed", "launched", "completed", "progressed", "liked", "commented", "answered",
            "searched"]
 ZONES = ["Europe/London", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Africa/Lagos",
          "Australia/Sydney", None]
 LANGUAGES = ["en-GB", "en-US", "fr-FR", "de-DE", "es-ES", "ja-JP", "pl-PL"]
+ENROLMENT_STATUSES = ["open", "open", "complete", "complete", "overdue", "scheduled", "archived",
+                      "unassigned"]
+CPD_CATEGORIES = ["Formal learning", "Apprentissage informel", "Konferenz & Seminar",
+                  "Mentoring 🤝", "研修", "Reading", "Webinar", "Peer review"]
+#: Events are new records; every other incremental table has records edited in place.
+EVENTS = {"activities": "date", "completions": "completedAt", "cpd_entries": "entryDate"}
+EDITED = ("content", "users", "audiences", "assignments", "enrolments", "cpd_requirements")
+#: The id field of the tables not keyed by ``id``.
+KEYS = {"cpd_entries": "logEntryId", "cpd_categories": "categoryId",
+        "cpd_requirements": "audienceRequirementId"}
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A time filter: records whose ``field`` is ``>=`` (or ``<=``) the parameter's value."""
+
+    param: str
+    field: str
+    upper: bool = False
+    spaced: bool = False  #: ``YYYY-MM-DD hh:mm:ss`` rather than ISO 8601
+    needs: str | None = None  #: a parameter this one is only valid with
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One list of the API: its records, envelope, page sizes and filters."""
+
+    table: str
+    bare: bool = False
+    default_per_page: int = 20
+    max_per_page: int = MAX_PER_PAGE
+    bounds: tuple[Bound, ...] = ()
+    equals: tuple[tuple[str, str], ...] = ()  #: (parameter, field) exact-match filters
+    parent: str | None = None  #: table of the parent, for ``/{parent}/{id}/...`` paths
+
+
+UPDATED_SINCE = (Bound("updatedSince", "updatedAt"),)
+ENDPOINTS: dict[str, Endpoint] = {
+    "contents": Endpoint("content", bounds=UPDATED_SINCE),
+    "users": Endpoint("users", default_per_page=100, bounds=UPDATED_SINCE),
+    "activities": Endpoint("activities", bounds=(
+        Bound("timestampFrom", "date", spaced=True),
+        Bound("timestampTo", "date", upper=True, spaced=True))),
+    "audiences": Endpoint("audiences", bounds=UPDATED_SINCE,
+                          equals=(("apiControlled", "apiControlled"),)),
+    "audiences/members": Endpoint("audience_members", parent="audiences"),
+    "assignments": Endpoint("assignments", bare=True, default_per_page=100, max_per_page=100,
+                            bounds=UPDATED_SINCE, equals=(("audienceId", "audienceId"),)),
+    "assignments/enrolments": Endpoint(
+        "enrolments", bare=True, default_per_page=100, max_per_page=100, parent="assignments",
+        bounds=(Bound("updatedAtFrom", "updatedAt"),
+                Bound("updatedAtTo", "updatedAt", upper=True, needs="updatedAtFrom")),
+        equals=(("status", "status"),)),
+    "learning/completions": Endpoint(
+        "completions", bare=True, default_per_page=1000, bounds=(
+            Bound("completedDateRangeStart", "completedAt", spaced=True),
+            Bound("completedDateRangeEnd", "completedAt", upper=True, spaced=True)),
+        equals=(("userId", "userId"), ("contentId", "contentId"), ("isRPL", "isRPL"))),
+    "cpdEntries": Endpoint("cpd_entries", bounds=(
+        Bound("entryDateFrom", "entryDate", spaced=True),
+        Bound("entryDateTo", "entryDate", upper=True, spaced=True))),
+    "cpdCategories": Endpoint("cpd_categories"),
+    "cpdRequirementSummaries": Endpoint("cpd_requirements", bounds=UPDATED_SINCE),
+    "tags": Endpoint("tags"),
+}
+ROUTE = re.compile(r"^/rest/v1/(?P<list>[A-Za-z/]+?)(?:/(?P<id>[0-9a-f]{24})/(?P<sub>[a-z]+))?/?$")
 
 
 def error(status: int, message: str) -> Answer:
@@ -46,6 +119,18 @@ def parse_iso(value: str) -> datetime:
     """An aware UTC datetime from ISO 8601 (``Z``, offsets, fractions, date only)."""
     moment_ = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     return moment_.replace(tzinfo=timezone.utc) if moment_.tzinfo is None else moment_
+
+
+def key_of(record: dict) -> str:
+    """A record's id, whatever its table calls it."""
+    return record.get("id") or next(record[k] for k in KEYS.values() if k in record)
+
+
+def matches(value: Any, wanted: str) -> bool:
+    """Whether a record value equals a query parameter (booleans as ``true``/``false``)."""
+    if isinstance(value, bool):
+        return wanted.lower() == str(value).lower()
+    return str(value) == wanted
 
 
 class ThriveAPI(FakeAPI):
@@ -64,10 +149,11 @@ class ThriveAPI(FakeAPI):
         self.activities = [self._activity(rng(seed, "activity", i), moment(rng(seed, "when", i))
                                           + timedelta(milliseconds=i * 37 % 1000))
                            for i in range(count)]
-        self.tables = {"content": self.content, "users": self.users,
-                       "activities": self.activities}
+        self.tables: dict[str, list[dict]] = {"content": self.content, "users": self.users,
+                                              "activities": self.activities}
+        self._make_learning_records(volume)
         for table in self.tables.values():
-            table.sort(key=lambda x: x["id"])
+            table.sort(key=key_of)
 
     # -- data ----------------------------------------------------------------------------------
     def _oid(self, when: datetime, r: Random) -> str:
@@ -175,10 +261,150 @@ class ThriveAPI(FakeAPI):
             r.random() < 0.3 else None,
         }
 
+    # -- data: audiences, assignments, completions, CPD and tags --------------------------------
+    def _make_learning_records(self, volume: int) -> None:
+        """The collections beyond content, users and activities, scaled by ``volume``."""
+        seed = self.seed
+        self.tables["cpd_categories"] = [self._cpd_category(n) for n in range(len(CPD_CATEGORIES))]
+        audiences: list[dict] = []
+        self.tables["audiences"] = audiences
+        for n in range(max(3, round(volume * 0.02))):
+            audiences.append(self._audience(n))
+        self.members = {a["id"]: self._members(rng(seed, "members", n)) if n % 6 != 2 else []
+                        for n, a in enumerate(audiences)}  # some audiences have no members
+        self.tables["assignments"] = [self._assignment(n)
+                                      for n in range(max(3, round(volume * 0.03)))]
+        self.enrolments = {}
+        for n, assignment in enumerate(self.tables["assignments"]):
+            count = rng(seed, "enrolled", n).randint(0, 24)
+            self.enrolments[assignment["id"]] = sorted(
+                (self._enrolment(rng(seed, "enrolment", n, k), assignment) for k in range(count)),
+                key=key_of)
+        self.tables["completions"] = [
+            self._completion(rng(seed, "completion", n), moment(rng(seed, "completed", n)))
+            for n in range(max(5, round(volume * 0.2)))]
+        self.tables["cpd_entries"] = [
+            self._cpd_entry(rng(seed, "cpd-entry", n), moment(rng(seed, "logged", n)))
+            for n in range(max(5, round(volume * 0.15)))]
+        self.tables["cpd_requirements"] = [self._cpd_requirement(n)
+                                           for n in range(max(3, round(volume * 0.02)))]
+        self.tables["tags"] = [self._tag(n) for n in range(max(3, round(volume * 0.03)))]
+
+    def _audience(self, n: int) -> dict:
+        r = rng(self.seed, "audience", n)
+        created = moment(r, 300)
+        parent = r.choice(self.tables["audiences"]) if n and r.random() < 0.4 else None
+        return {
+            "id": self._oid(created, r), "name": f"{r.choice(WORDS).capitalize()} — équipe {n}",
+            "reference": f"AUD-{n:04d}" if r.random() < 0.8 else None,
+            "apiControlled": r.random() < 0.3, "category": r.choice(["audience", "structure"]),
+            "type": r.choice(["manual", "smart"]),
+            "parent": {"id": parent["id"], "name": parent["name"],
+                       "reference": parent["reference"]} if parent else None,
+            "createdAt": iso(created),
+            "updatedAt": iso(created + timedelta(days=r.randrange(100),
+                                                 milliseconds=r.randrange(1000))),
+        }
+
+    def _members(self, r: Random) -> list[dict]:
+        """An audience's members: ``{userId, reference, email}`` (the API adds nothing else)."""
+        chosen = r.sample(self.users, r.randint(0, min(40, len(self.users))))
+        return [{"userId": u["id"], "reference": u["ref"], "email": u["email"]}
+                for u in sorted(chosen, key=lambda u: u["id"])]
+
+    def _assignment(self, n: int) -> dict:
+        r = rng(self.seed, "assignment", n)
+        created = moment(r, 250)
+        deleted = r.random() < 0.1
+        updated = created + timedelta(days=r.randrange(120), milliseconds=r.randrange(1000))
+        return {
+            "id": self._oid(created, r), "audienceId": r.choice(self.tables["audiences"])["id"],
+            "primaryContentId": r.choice(self.content)["id"],
+            "alternativeContentIds": [c["id"] for c in r.sample(self.content, r.randint(0, 2))],
+            "hideAlternativeContent": r.random() < 0.5,
+            "completionPeriod": r.choice([7, 14, 30, 90]),
+            "recurrence": r.choice([None, None, 365, 730]),
+            "isActive": not deleted and r.random() < 0.9, "isDeleted": deleted,
+            "createdAt": iso(created), "deletedAt": iso(updated) if deleted else None,
+            "updatedAt": iso(updated),
+        }
+
+    def _enrolment(self, r: Random, assignment: dict) -> dict:
+        created = parse_iso(assignment["createdAt"]) + timedelta(hours=r.randrange(1, 500))
+        updated = created + timedelta(days=r.randrange(200), milliseconds=r.randrange(1000))
+        status = r.choice(ENROLMENT_STATUSES)
+        completion = self._oid(updated, r) if status == "complete" else None
+        return {
+            "id": self._oid(created, r), "userId": r.choice(self.users)["id"],
+            "assignmentId": assignment["id"], "audienceId": assignment["audienceId"],
+            "primaryContentId": assignment["primaryContentId"], "status": status,
+            "availableDate": iso(created),
+            "dueDate": iso(created + timedelta(days=assignment["completionPeriod"])),
+            "lastCompletedAt": iso(updated) if completion else None,
+            "history": [{"type": "statusChange", "completionId": completion,
+                         "previousStatus": "open", "nextStatus": status,
+                         "createdAt": iso(updated), "updatedAt": iso(updated)}]
+            if status != "open" else [],
+            "updatedAt": iso(updated),
+        }
+
+    def _completion(self, r: Random, when: datetime, recorded: datetime | None = None) -> dict:
+        content = r.choice(self.content)
+        return {
+            "id": self._oid(recorded or when, r), "userId": r.choice(self.users)["id"],
+            "contentId": content["id"], "contentVersion": r.randint(1, 4),
+            "skills": r.sample(WORDS, r.randint(0, 2)),
+            "completionType": r.choice(["manual", "scorm", "xapi", "rpl"]),
+            "hadDueDate": r.random() < 0.4, "isRPL": r.random() < 0.1, "completedAt": iso(when),
+            "activeUntil": iso(when + timedelta(days=365)) if r.random() < 0.3 else None,
+        }
+
+    def _cpd_category(self, n: int) -> dict:
+        r = rng(self.seed, "cpd-category", n)
+        return {"categoryId": self._oid(moment(r, 30), r), "name": CPD_CATEGORIES[n]}
+
+    def _cpd_entry(self, r: Random, when: datetime, recorded: datetime | None = None) -> dict:
+        category = r.choice(self.tables["cpd_categories"])
+        verified = r.random() < 0.5
+        content = r.choice(self.content)
+        return {
+            "logEntryId": self._oid(recorded or when, r), "userId": r.choice(self.users)["id"],
+            "activity": {"type": content["type"], "name": content["title"]} if verified
+            else {"type": "external", "name": sentence(r, 4)},
+            "category": {"categoryId": category["categoryId"], "name": category["name"]},
+            "entryDate": iso(when), "durationMinutes": r.choice([15, 30, 45, 60, 90, 120]),
+            "description": r.choice([None, sentence(r, 10) + " ✍️"]), "isVerified": verified,
+        }
+
+    def _cpd_requirement(self, n: int) -> dict:
+        r = rng(self.seed, "cpd-requirement", n)
+        created = moment(r, 300)
+        edited = r.random() < 0.7  # never edited: no updatedAt
+        return {
+            "audienceRequirementId": self._oid(created, r),
+            "audienceId": r.choice(self.tables["audiences"])["id"],
+            "requiredMinutes": r.choice([60, 120, 600, 1200]), "createdAt": iso(created),
+            "updatedAt": iso(created + timedelta(days=r.randrange(1, 60),
+                                                 milliseconds=r.randrange(1000)))
+            if edited else None,
+        }
+
+    def _tag(self, n: int) -> dict:
+        r = rng(self.seed, "tag", n)
+        return {
+            "id": self._oid(moment(r, 300), r), "tag": f"{WORDS[n % len(WORDS)]}-{n}",
+            "contents": [c["id"] for c in r.sample(self.content, r.randint(0, 3))],
+            "campaigns": [self._oid(moment(r), r) for _ in range(r.randint(0, 1))],
+            "interests": [u["id"] for u in r.sample(self.users, r.randint(0, 3))],
+            "skills": [u["id"] for u in r.sample(self.users, r.randint(0, 2))],
+        }
+
     # -- HTTP ----------------------------------------------------------------------------------
     def configure(self, options: dict[str, Any]) -> None:
-        """``max_per_page``; ``stamp: {stream, at, count}`` sets ``count`` content/users records'
-        ``updatedAt`` to exactly ``at``, or records ``count`` new activities dated ``at``."""
+        """``max_per_page``; ``stamp: {stream, at, count}`` sets ``count`` records' ``updatedAt``
+        to exactly ``at`` (content, users, audiences, assignments, enrolments,
+        cpd_requirements), or records ``count`` new events dated ``at`` (activities,
+        completions, cpd_entries)."""
         if "max_per_page" in options:
             self.max_per_page = int(options["max_per_page"])
         if stamp := options.get("stamp"):
@@ -192,88 +418,128 @@ class ThriveAPI(FakeAPI):
             return answer
         if request.method != "GET":
             return error(405, "Method Not Allowed")
-        kind = ROUTES.get(request.path.rstrip("/"))
-        if kind is None:
+        route = ROUTE.match(request.path)
+        name = route and (f"{route['list']}/{route['sub']}" if route["sub"] else route["list"])
+        endpoint = ENDPOINTS.get(name or "")
+        if endpoint is None or (endpoint.parent is None) != (route["id"] is None):
             return error(404, f"Cannot GET {request.path}")
         page = int_arg(request, "page", 1)
-        per_page = int_arg(request, "perPage", DEFAULT_PER_PAGE[kind])
+        per_page = int_arg(request, "perPage", endpoint.default_per_page)
+        most = min(endpoint.max_per_page, self.max_per_page)
         if page is None or page < 1:
             return error(400, "page must be an integer greater than or equal to 1")
-        if per_page is None or not 1 <= per_page <= self.max_per_page:
-            return error(400, f"perPage must be an integer from 1 to {self.max_per_page}")
-        records = self._filtered(request, kind)
+        if per_page is None or not 1 <= per_page <= most:
+            return error(400, f"perPage must be an integer from 1 to {most}")
+        records = self._filtered(request, endpoint, route["id"])
         if isinstance(records, Answer):
             return records
         start = (page - 1) * per_page
-        return json_answer({"results": records[start: start + per_page], "pagination": {
+        results = records[start: start + per_page]
+        if endpoint.bare:
+            return json_answer(results)
+        return json_answer({"results": results, "pagination": {
             "totalResults": len(records), "totalPages": math.ceil(len(records) / per_page),
             "page": page, "perPage": per_page}})
 
-    def _filtered(self, request: Request, kind: str) -> list[dict] | Answer:
+    def _filtered(self, request: Request, endpoint: Endpoint,
+                  parent: str | None) -> list[dict] | Answer:
         """The records the request's filters select, worked out once per walk (not per page)."""
-        key = (kind, tuple(sorted((k, tuple(v)) for k, v in request.query.items()
-                                  if k not in ("page", "perPage"))))
-        return self.memoized(key, lambda: self._select(request, kind))
+        key = (request.path, tuple(sorted((k, tuple(v)) for k, v in request.query.items()
+                                          if k not in ("page", "perPage"))))
+        return self.memoized(key, lambda: self._select(request, endpoint, parent))
 
-    def _select(self, request: Request, kind: str) -> list[dict] | Answer:
-        records = self.tables[kind]
-        if kind != "activities":
-            since = request.arg("updatedSince")
-            if since is None:
-                return records
-            try:
-                floor = parse_iso(since)
-            except ValueError:
-                return error(400, "updatedSince must be an ISO 8601 date-time")
-            return [x for x in records if parse_iso(x["updatedAt"]) >= floor]
-        bounds = []
-        for name in ("timestampFrom", "timestampTo"):
-            value = request.arg(name)
-            if value is not None and not SPACED.match(value):
-                return error(400, f"{name} must be formatted YYYY-MM-DD hh:mm:ss")
-            bounds.append(parse_iso(value) if value else None)
-        low, high = bounds
+    def _records(self, endpoint: Endpoint, parent: str | None) -> list[dict] | None:
+        if endpoint.table == "audience_members":
+            return self.members.get(parent or "")
+        if endpoint.table == "enrolments":
+            return self.enrolments.get(parent or "")
+        return self.tables[endpoint.table]
+
+    def _select(self, request: Request, endpoint: Endpoint,
+                parent: str | None) -> list[dict] | Answer:
+        records = self._records(endpoint, parent)
+        if records is None:
+            return error(404, f"{endpoint.parent[:-1]} {parent} not found")
+        for bound in endpoint.bounds:
+            value = request.arg(bound.param)
+            if value is None:
+                continue
+            if bound.needs and request.arg(bound.needs) is None:
+                return error(400, f"{bound.param} requires {bound.needs}")
+            pattern, shape = (SPACED, "YYYY-MM-DD hh:mm:ss") if bound.spaced else (
+                ISO_8601, "an ISO 8601 date-time")
+            if not pattern.match(value):
+                return error(400, f"{bound.param} must be formatted as {shape}")
+            limit = parse_iso(value)
+            records = [x for x in records if x.get(bound.field) and (
+                parse_iso(x[bound.field]) <= limit if bound.upper
+                else parse_iso(x[bound.field]) >= limit)]
+        for param, field in endpoint.equals:
+            if (wanted := request.arg(param)) is not None:
+                records = [x for x in records if matches(x.get(field), wanted)]
+        if endpoint.table == "activities":
+            records = self._activity_filters(request, records)
+        return records
+
+    @staticmethod
+    def _activity_filters(request: Request, records: list[dict]) -> list[dict]:
         listed = {name: {a for v in request.args(name) for a in v.split(",") if a}
                   for name in ("actions", "omitActions", "contentIds")}
         content_type = request.arg("contentType")
         return [x for x in records
-                if (low is None or parse_iso(x["date"]) >= low)
-                and (high is None or parse_iso(x["date"]) <= high)
-                and (not listed["actions"] or x["type"] in listed["actions"])
+                if (not listed["actions"] or x["type"] in listed["actions"])
                 and x["type"] not in listed["omitActions"]
                 and (not listed["contentIds"] or x["contextId"] in listed["contentIds"])
                 and (not content_type or x["contentType"] == content_type)]
 
     # -- test support ----------------------------------------------------------------------------
     def truth(self) -> dict[str, list[dict]]:
+        """Current-state tables in full; events from ``start_date`` to now."""
         low = parse_iso(CREDS["start_date"])
         high = now().replace(microsecond=0)
-        return {"content": list(self.content), "users": list(self.users),
-                "activities": [x for x in self.activities if low <= parse_iso(x["date"]) <= high]}
+
+        def window(records: list[dict], field: str) -> list[dict]:
+            return [x for x in records if x.get(field) and low <= parse_iso(x[field]) <= high]
+
+        out = {name: list(table) for name, table in self.tables.items() if name not in EVENTS}
+        out.update({name: window(self.tables[name], field) for name, field in EVENTS.items()})
+        out["audience_members"] = [{**m, "audienceId": audience}
+                                   for audience, members in self.members.items()
+                                   for m in members]
+        out["enrolments"] = window([e for rows in self.enrolments.values() for e in rows],
+                                   "updatedAt")
+        return out
 
     def touch(self, stream: str, count: int) -> list[Any]:
-        """Edit ``count`` content/users records now, or record ``count`` new activities dated a
-        few seconds ago; their ids."""
-        if stream not in self.tables:
+        """Edit ``count`` records of a current-state table (or enrolments) now, or record
+        ``count`` new events dated a few seconds ago; their keys."""
+        if stream not in EVENTS and stream not in EDITED:
             return super().touch(stream, count)
-        stamp = now() - timedelta(seconds=5 if stream == "activities" else 0)
+        stamp = now() - timedelta(seconds=5 if stream in EVENTS else 0)
         return self._stamp(stream, stamp, count, spread=True)
 
     def _stamp(self, stream: str, at: datetime, count: int, spread: bool = False) -> list[str]:
         r = rng(self.seed, "touch", stream, next(self._touches))
-        if stream == "activities":
-            new = [self._activity(r, at + timedelta(milliseconds=n if spread else 0), now())
+        if stream in EVENTS:
+            make = {"activities": self._activity, "completions": self._completion,
+                    "cpd_entries": self._cpd_entry}[stream]
+            new = [make(r, at + timedelta(milliseconds=n if spread else 0), now())
                    for n in range(count)]
-            self.activities.extend(new)
-            self.activities.sort(key=lambda x: x["id"])
-            return [x["id"] for x in new]
-        table = self.tables[stream]
-        pool = [x for x in table if parse_iso(x["updatedAt"]) != at]
-        touched = r.sample(pool, min(count, len(pool)))
+            self.tables[stream].extend(new)
+            self.tables[stream].sort(key=key_of)
+            return [key_of(x) for x in new]
+        table = ([e for rows in self.enrolments.values() for e in rows] if stream == "enrolments"
+                 else self.tables[stream])
+        pool = [x for x in table if x["updatedAt"] is None or parse_iso(x["updatedAt"]) != at]
+        if stream == "cpd_requirements":  # never-edited records first: they gain an updatedAt
+            pool.sort(key=lambda x: x["updatedAt"] is not None)
+            touched = pool[:count]
+        else:
+            touched = r.sample(pool, min(count, len(pool)))
         for n, record in enumerate(touched):
             record["updatedAt"] = iso(at + timedelta(milliseconds=n if spread else 0))
             if stream == "content":
                 record["title"] = f"{record['title'].split(' (edited')[0]} (edited {n})"
-            else:
+            elif stream == "users":
                 record["lastLogin"] = record["updatedAt"]
-        return [x["id"] for x in touched]
+        return [key_of(x) for x in touched]

@@ -1,8 +1,11 @@
-"""systeme.io streams: five lists paged with ``limit`` and ``startingAfter``."""
+"""systeme.io streams: nine lists paged with ``limit`` and ``startingAfter``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
+
+from singer_sdk.helpers.types import Context
 
 from tap_systeme.quota import quota_wait
 from tapkit import HasMorePaginator, SuiteStream
@@ -21,11 +24,44 @@ class SystemeStream(SuiteStream):
 
     server_wait = staticmethod(quota_wait)
 
+    # KIT-CANDIDATE: parent ids as declarations (the same block as tap_thrive's ThriveStream). A
+    # parent names the context its children get (context key -> field of its record); a child
+    # copies context keys its records lack (the parent's id).
+    #: Context for child streams: context key -> field of this stream's record.
+    child_context_fields: ClassVar[dict[str, str]] = {}
+    #: Context keys written into each record that lacks them.
+    context_fields: ClassVar[tuple[str, ...]] = ()
+
+    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+        if not self.child_context_fields:
+            return super().get_child_context(record, context)
+        return {key: record[field] for key, field in self.child_context_fields.items()}
+
+    def post_process(self, row: dict, context: Context | None = None) -> dict:
+        for key in self.context_fields:
+            if row.get(key) is None and context and key in context:
+                row[key] = context[key]
+        return row
+
 
 CommunitiesStream = SystemeStream.define("communities", "/community/communities")
-ContactsStream = SystemeStream.define("contacts", "/contacts")
+ContactsStream = SystemeStream.define("contacts", "/contacts",
+                                      child_context_fields={"contactId": "id"})
 TagsStream = SystemeStream.define("tags", "/tags")
 # Contact fields have no id: the slug is their key and their page cursor.
 ContactFieldsStream = SystemeStream.define("contact_fields", "/contact_fields",
                                            primary_keys=("slug",))
 CourseResourcesStream = SystemeStream.define("course_resources", "/school/courses")
+EnrollmentsStream = SystemeStream.define("enrollments", "/school/enrollments")
+MembershipsStream = SystemeStream.define("memberships", "/community/memberships")
+NewslettersStream = SystemeStream.define("newsletters", "/mailing/newsletters")
+# The API lists subscriptions of one contact only (``contact`` is required): one walk per
+# contact, so the stream is opt-in. Records do not name their contact: the tap adds contactId.
+SubscriptionsStream = SystemeStream.define(
+    "subscriptions", "/payment/subscriptions?contact={contactId}",
+    parent_stream_type=ContactsStream, context_fields=("contactId",), state_partitioning_keys=[],
+    selected_by_default=False)
+
+STREAM_TYPES: list[type[SuiteStream]] = [
+    CommunitiesStream, ContactsStream, TagsStream, ContactFieldsStream, CourseResourcesStream,
+    EnrollmentsStream, MembershipsStream, NewslettersStream, SubscriptionsStream]

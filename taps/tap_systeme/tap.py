@@ -23,13 +23,7 @@ class TapSysteme(SuiteTap):
                     description=f"limit sent on every list call ({PAGE_SIZE_MIN} to "
                                 f"{PAGE_SIZE_MAX})."),
     ).to_dict()
-    stream_types = [
-        streams.CommunitiesStream,
-        streams.ContactsStream,
-        streams.TagsStream,
-        streams.ContactFieldsStream,
-        streams.CourseResourcesStream,
-    ]
+    stream_types = streams.STREAM_TYPES
 
     def make_authenticator(self) -> APIKeyAuthenticator:
         return APIKeyAuthenticator(key="X-API-Key", value=self.config["api_key"],

@@ -22,15 +22,17 @@ class TapThrive(SuiteTap):
                     description="API key, the HTTP Basic password."),
         *common_settings(api_url="https://public.api.learn.link/rest/v1"),
         start_date_setting(required=True,
-                           description="Earliest activity date to sync (ISO 8601, UTC). Content "
-                                       "and users are read in full on their first sync."),
+                           description="Earliest event to sync (ISO 8601, UTC): activities, "
+                                       "enrolments, completions and CPD entries. Current-state "
+                                       "tables are read in full on their first sync."),
         th.Property("end_date", th.DateTimeType,
-                    description="Latest activity date to sync (ISO 8601, UTC; default: the "
-                                "time the sync starts)."),
+                    description="Latest event to sync (ISO 8601, UTC; default: the time the "
+                                "sync starts)."),
         th.Property("page_size", th.IntegerType(minimum=1, maximum=1000), default=200,
-                    description="perPage sent on every list call (the API allows up to 1000)."),
+                    description="perPage sent on every list call (the API allows up to 1000; "
+                                "assignments and enrolments get at most 100)."),
     ).to_dict()
-    stream_types = [streams.ContentStream, streams.UsersStream, streams.ActivitiesStream]
+    stream_types = streams.STREAM_TYPES
 
     def make_authenticator(self) -> BasicAuthenticator:
         return BasicAuthenticator(username=str(self.config["username"]),
@@ -38,7 +40,7 @@ class TapThrive(SuiteTap):
 
     @property
     def sync_started_at(self) -> datetime:
-        """The moment this run started (UTC): the default end of the activities window."""
+        """The moment this run started (UTC): the default end of every time window."""
         return datetime.fromtimestamp(self.initialized_at / 1000, tz=timezone.utc)
 
     def extra_config_problems(self) -> list[str]:

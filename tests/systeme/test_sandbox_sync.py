@@ -13,11 +13,14 @@ from tests import helpers
 from tests.helpers import assert_one_clear_failure, run_tap
 
 TAP, API = "tap-systeme", "systeme"
+#: The streams of a default run (``subscriptions`` is opt-in: tests/systeme/test_new_streams.py).
 KEYS = {"communities": ("id",), "contacts": ("id",), "tags": ("id",),
-        "contact_fields": ("slug",), "course_resources": ("id",)}
+        "contact_fields": ("slug",), "course_resources": ("id",), "enrollments": ("id",),
+        "memberships": ("id",), "newsletters": ("id",)}
 PATHS = {"communities": "/api/community/communities", "contacts": "/api/contacts",
          "tags": "/api/tags", "contact_fields": "/api/contact_fields",
-         "course_resources": "/api/school/courses"}
+         "course_resources": "/api/school/courses", "enrollments": "/api/school/enrollments",
+         "memberships": "/api/community/memberships", "newsletters": "/api/mailing/newsletters"}
 
 
 def config(**overrides):
@@ -91,7 +94,8 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     assert about.returncode == 0 and "page_size" in about.stdout
     discover = run_tap(TAP, config(), "--discover")
     catalog = json.loads(discover.stdout)
-    assert {s["tap_stream_id"]: tuple(s["key_properties"]) for s in catalog["streams"]} == KEYS
+    assert {s["tap_stream_id"]: tuple(s["key_properties"]) for s in catalog["streams"]} == {
+        **KEYS, "subscriptions": ("id",)}
     assert sandbox.stats()[API]["requests"] == 0
 
 

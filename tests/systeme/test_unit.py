@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from email.utils import formatdate
 
@@ -153,3 +154,26 @@ def test_wait_order_retry_after_then_refill_then_exponential():
                       ) == 32
     assert waits.send(failed(503, **{"X-RateLimit-Refill": "5"})) == 64
     assert waits.send(requests.ConnectionError()) == 128
+
+
+def test_subscriptions_page_within_one_contact_and_name_it(capsys):
+    """The child walk keeps ``contact`` on every page and adds ``contactId`` to each record."""
+    tap = make_tap(page_size=10, max_concurrency=1)
+    for name, stream in tap.streams.items():
+        stream.selected = name == "subscriptions"
+    with requests_mock.Mocker() as mock:
+        mock.get(f"{API}/contacts", json={"items": [{"id": 77}, {"id": 55}], "hasMore": False})
+        mock.get(f"{API}/payment/subscriptions", json=pages("id", list(range(930, 918, -1)), 10))
+        capsys.readouterr()
+        tap.sync_all()
+    sent = [r.qs for r in mock.request_history if r.path == "/api/payment/subscriptions"]
+    assert sent == [{"contact": ["77"], "limit": ["10"]},
+                    {"contact": ["77"], "limit": ["10"], "startingafter": ["921"]},
+                    {"contact": ["55"], "limit": ["10"]},
+                    {"contact": ["55"], "limit": ["10"], "startingafter": ["921"]}]
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()
+           if line.startswith('{"type":"RECORD"') or line.startswith('{"type": "RECORD"')]
+    assert [(m["record"]["id"], m["record"]["contactId"]) for m in out][:3] == [
+        (930, 77), (929, 77), (928, 77)]
+    assert {m["record"]["contactId"] for m in out} == {77, 55} and len(out) == 24
+    assert {m["stream"] for m in out} == {"subscriptions"}
