@@ -194,6 +194,7 @@ class ClassroomAPI(OAuthFakeAPI):
     # -- HTTP ----------------------------------------------------------------------------------
     def configure(self, options: dict[str, Any]) -> None:
         super().configure(options)
+        self._configure_visibility(options)
 
     def handle(self, request: Request) -> Answer:
         if request.path == "/token":
@@ -227,9 +228,9 @@ class ClassroomAPI(OAuthFakeAPI):
     def _records(self, request: Request, kind: str, ids: dict) -> list[dict] | Answer:
         if kind == "courses":
             states = request.args("courseStates") or list(DEFAULT_STATES)
-            return [c for c in self.courses if c["courseState"] in states]
+            return [c for c in self.visible_courses() if c["courseState"] in states]
         lists = self.per_course.get(ids["course"])
-        if lists is None:
+        if lists is None or ids["course"] in self.hidden:
             return google_error(404, "NOT_FOUND", "Requested entity was not found.")
         records = lists[kind]
         if kind in ("announcements", "courseWork"):
@@ -268,7 +269,7 @@ class ClassroomAPI(OAuthFakeAPI):
 
     # -- test support ----------------------------------------------------------------------------
     def truth(self) -> dict[str, list[dict]]:
-        listed = [c for c in self.courses if c["courseState"] in DEFAULT_STATES]
+        listed = [c for c in self.visible_courses() if c["courseState"] in DEFAULT_STATES]
         out: dict[str, list[dict]] = {"courses": listed, "teachers": [], "students": [],
                                       "announcements": [], "coursework": [],
                                       "studentsubmissions": []}
@@ -294,3 +295,16 @@ class ClassroomAPI(OAuthFakeAPI):
             record["updateTime"] = iso(stamp + timedelta(milliseconds=n))
             record["text" if kind == "announcements" else "title"] = f"edited {stamp.isoformat()}"
         return [[x["courseId"], x["id"]] for x in touched]
+
+    # -- test support: courses the caller cannot see (yet) ----------------------------------------
+    #: Ids of courses hidden from the caller, as if it were not (yet) a teacher of them:
+    #: ``configure(hidden_courses=[...])`` hides them, ``configure(hidden_courses=[])`` shows
+    #: them again. A hidden course is not listed, its lists answer 404, and truth leaves it out.
+    hidden: frozenset[str] = frozenset()
+
+    def _configure_visibility(self, options: dict[str, Any]) -> None:
+        if "hidden_courses" in options:
+            self.hidden = frozenset(str(c) for c in options["hidden_courses"])
+
+    def visible_courses(self) -> list[dict]:
+        return [c for c in self.courses if c["id"] not in self.hidden]

@@ -9,7 +9,7 @@ import requests
 
 from tapkit import LinkHeaderPaginator, ResponseShapeError, SuiteStream
 from tapkit.errors import redact_url
-from tapkit.responses import json_body
+from tapkit.responses import NotAPage, json_body
 from tapkit.times import parse_time
 
 
@@ -46,6 +46,13 @@ class SchedulesStream(BasecampStream):
     parent_stream_type = ProjectsStream
     state_partitioning_keys = []  # full-table children keep no per-project state
     paginator = None  # one project object, not a list
+
+    def check_page(self, response: requests.Response) -> None:
+        """One project object, not a page: without its dock it is a failed answer."""
+        project = json_body(response)
+        if not (isinstance(project, dict) and isinstance(project.get("dock"), list)):
+            raise NotAPage(f"expected a project with a 'dock' list from "
+                           f"{redact_url(response.url)}")
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         project = json_body(response)
