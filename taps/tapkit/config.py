@@ -101,8 +101,9 @@ def json_problem(text: str) -> str | None:
     except RecursionError:
         return "its JSON is nested too deeply to read"
     except ValueError as exc:
-        return f"it is not valid JSON ({getattr(exc, 'msg', exc)} at line "\
-               f"{getattr(exc, 'lineno', '?')} column {getattr(exc, 'colno', '?')})"
+        where = (f": line {exc.lineno} column {exc.colno}"
+                 if isinstance(exc, json.JSONDecodeError) else "")
+        return f"it is not valid JSON ({getattr(exc, 'msg', exc)}{where})"
     if not isinstance(value, dict):
         return f"it must hold a JSON object, not {type(value).__name__}"
     return None

@@ -30,7 +30,7 @@ from tapkit.config import (
 )
 from tapkit.errors import ConfigError, TapError, redact
 from tapkit.state import StateError, bookmark_streams, check_state
-from tapkit.writer import BufferedMsgSpecWriter, flush_all
+from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 DISTRIBUTION = "singer-tap-suite"
@@ -252,6 +252,8 @@ class SuiteTap(Tap):
                 if handle is not None:
                     kwargs[option] = io.StringIO(cls._checked_json(handle, what))
             super().invoke(*args, **kwargs)
+        except OutputError as exc:
+            exit_with(cls.name, f"{cls.name}: {exc}")
         except TapError as exc:
             exit_with(cls.name, str(exc))
 
