@@ -27,6 +27,11 @@ class StateError(TapError):
     """The state given with ``--state`` (or stored by Meltano) cannot be used."""
 
 
+def partition_key(context: Mapping[str, Any] | None) -> tuple:
+    """A partition's context as a hashable key."""
+    return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
+
+
 def parent_id(context: Mapping[str, Any]) -> str:
     """A parent's id in the state: the values of its child context, in key order."""
     return "/".join(str(context[key]) for key in sorted(context))
@@ -61,6 +66,96 @@ class ParentsRead:
         if parent not in self._set:
             ids.append(parent)
             self._set.add(parent)
+
+
+class PartitionStarts:
+    """Where each partition of a stream starts, and which parents its shared state covers.
+
+    A mixin of :class:`tapkit.stream.SuiteStream` (it uses the SDK stream's ``config``,
+    ``tap_state``, ``replication_key`` and state helpers). The stream calls
+    :meth:`_record_partition_read` after the SDK has written a partition's records, and adds the
+    partition's key to ``_partitions_done`` when its walk ends normally.
+    """
+
+    # from singer_sdk's Stream (and its state helpers _get_state_partition_context and
+    # get_context_state), which comes after this class in the MRO
+    config: Mapping[str, Any]
+    tap_state: dict
+    name: str
+    logger: logging.Logger
+    replication_key: str | None
+    replication_method: str
+
+    @property
+    def _parents_read(self) -> ParentsRead:
+        return self.__dict__.setdefault("_parents_read_cache", ParentsRead())
+
+    @property
+    def _partitions_done(self) -> set[tuple]:
+        """Partitions whose walk ended normally, until the SDK has written their records (worker
+        threads add to it; a set's add and discard, and ``dict.setdefault``, are atomic)."""
+        return self.__dict__.setdefault("_partitions_done_set", set())
+
+    def partition_start(self, context: Mapping[str, Any] | None) -> datetime | None:
+        """Where this partition's records start: its bookmark or ``start_date``, whichever is
+        later; only ``start_date`` for a parent that the stream's shared bookmark does not cover
+        yet; ``None``: from the beginning. The one place a stream asks where to start (a
+        newest-first walk's stop, a date window's start).
+
+        Read from the input state without touching it, so it is safe to ask before the SDK
+        starts the partition (and never from a worker thread).
+        """
+        start = self.config.get("start_date")
+        floors = [parse_time(start)] if start else []
+        if self.replication_key and self.replication_method == "INCREMENTAL":
+            state = self._input_state(context)
+            value = state.get("replication_key_value")
+            same_key = state.get("replication_key") in (None, self.replication_key)
+            if value and same_key and self._parent_covered(context, state):
+                floors.append(parse_time(value))
+        return max(floors) if floors else None
+
+    def _input_state(self, context: Mapping[str, Any] | None) -> Mapping[str, Any]:
+        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
+        wanted = self._get_state_partition_context(context) if context else None
+        if wanted:
+            state = next((p for p in state.get("partitions", [])
+                          if p.get("context") == wanted), {})
+        return state
+
+    def _parent_of(self, context: Mapping[str, Any] | None) -> str | None:
+        """The parent's id when several partitions share one state (``None`` otherwise)."""
+        if not context:
+            return None
+        shared = self._get_state_partition_context(context) or {}
+        own = {k: v for k, v in context.items() if k not in shared}
+        return parent_id(own) if own else None
+
+    def _parent_covered(self, context: Mapping[str, Any] | None,
+                        state: Mapping[str, Any]) -> bool:
+        """Whether the shared bookmark in ``state`` covers this partition's parent."""
+        parent = self._parent_of(context)
+        if parent is None:
+            return True
+        if not self._parents_read.known(state) and not self.__dict__.get("_told_legacy"):
+            self._told_legacy = True
+            self.logger.info(
+                "%s: the state has a bookmark but no list of the parents (%s) read in full "
+                "(an older version wrote it): each parent is read from start_date once",
+                self.name, ", ".join(sorted(context or {})))
+        return self._parents_read.contains(state, parent)
+
+    def _record_partition_read(self, context: Mapping[str, Any] | None) -> None:
+        """After the SDK wrote a partition's records: if its walk ended normally, and it is one
+        of several partitions sharing an incremental state, list its parent as read."""
+        done, key = self._partitions_done, partition_key(context)
+        if key not in done:
+            return  # the walk did not end normally: skipped, or cut short
+        done.discard(key)
+        parent = self._parent_of(context)
+        if parent is not None and self.replication_key and (
+                self.replication_method == "INCREMENTAL"):
+            self._parents_read.add(self.get_context_state(context), parent)
 
 
 def check_state(state: Any, replication_keys: Mapping[str, str | None],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -39,7 +39,7 @@ from tapkit.retry import (
     retry_after_seconds,
     wait_times,
 )
-from tapkit.state import ParentsRead, parent_id
+from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
 
 if TYPE_CHECKING:
@@ -50,16 +50,12 @@ if TYPE_CHECKING:
 _reading = threading.local()
 
 
-def _partition_key(context: Context | None) -> tuple:
-    return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
-
-
 def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
     """Drop the SDK's generic "unhandled error" line: the tap prints the one that says why."""
     return not str(record.msg).startswith("An unhandled error occurred while syncing")
 
 
-class SuiteStream(RESTStream):
+class SuiteStream(PartitionStarts, RESTStream):
     """A REST stream driven by class attributes and the suite's common settings."""
 
     #: Key of the record list in the JSON body; ``None`` for a bare top-level array.
@@ -98,10 +94,6 @@ class SuiteStream(RESTStream):
         super().__init__(tap, **kwargs)
         self._suite_tap = tap
         self.logger.addFilter(_quiet_sdk_failure_line)
-        self._parents_read = ParentsRead()
-        #: Partitions whose walk ended normally, until the SDK has written their records
-        #: (worker threads add to it; a set's add and discard are atomic).
-        self._partitions_done: set[tuple] = set()
 
     # -- requests ----------------------------------------------------------------------------
     @property
@@ -277,74 +269,13 @@ class SuiteStream(RESTStream):
         start = self.partition_start(context)
         return lambda: list(self._read_partition(context, start))
 
-    def partition_start(self, context: Context | None) -> datetime | None:
-        """Where this partition's records start: its bookmark or ``start_date``, whichever is
-        later; only ``start_date`` for a parent that this stream's shared bookmark does not
-        cover yet (see :mod:`tapkit.state`); ``None``: from the beginning.
-
-        Read from the input state without touching it, so it is safe to ask before the SDK
-        starts the partition (and never from a worker thread).
-        """
-        start = self.config.get("start_date")
-        floors = [parse_time(start)] if start else []
-        if self.replication_key and self.replication_method == "INCREMENTAL":
-            state = self._input_state(context)
-            value = state.get("replication_key_value")
-            same_key = state.get("replication_key") in (None, self.replication_key)
-            if value and same_key and self._parent_covered(context, state):
-                floors.append(parse_time(value))
-        return max(floors) if floors else None
-
-    def bookmark_floor(self, context: Context | None) -> datetime | None:
-        """Where a newest-first walk may stop (``stop_at_bookmark`` streams), else ``None``."""
-        return self.partition_start(context) if self.stop_at_bookmark else None
-
-    def _input_state(self, context: Context | None) -> Mapping[str, Any]:
-        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
-        wanted = self._get_state_partition_context(context) if context else None
-        if wanted:
-            state = next((p for p in state.get("partitions", [])
-                          if p.get("context") == wanted), {})
-        return state
-
-    def _parent_of(self, context: Context | None) -> str | None:
-        """The parent's id when several partitions share one state (``None`` otherwise)."""
-        if not context:
-            return None
-        shared = self._get_state_partition_context(context) or {}
-        own = {k: v for k, v in context.items() if k not in shared}
-        return parent_id(own) if own else None
-
-    def _parent_covered(self, context: Context | None, state: Mapping[str, Any]) -> bool:
-        """Whether the shared bookmark in ``state`` covers this partition's parent."""
-        parent = self._parent_of(context)
-        if parent is None:
-            return True
-        if not self._parents_read.known(state) and not self.__dict__.get("_told_legacy"):
-            self._told_legacy = True
-            self.logger.info(
-                "%s: the state has a bookmark but no list of the parents (%s) read in full "
-                "(an older version wrote it): each parent is read from start_date once",
-                self.name, ", ".join(sorted(context or {})))
-        return self._parents_read.contains(state, parent)
-
-    def _record_partition_read(self, context: Context | None) -> None:
-        done, key = self._partitions_done, _partition_key(context)
-        if key not in done:
-            return  # the walk did not end normally: skipped, or cut short
-        done.discard(key)
-        parent = self._parent_of(context)
-        if parent is not None and self.replication_key and (
-                self.replication_method == "INCREMENTAL"):
-            self._parents_read.add(self.get_context_state(context), parent)
-
     def _read_partition(self, context: Context | None,
                         start: datetime | None) -> Iterator[dict[str, Any]]:
         """Walk one partition's pages. It counts as read in full only when this walk ends
         normally: a partition skipped (partial access) or cut short must return or raise before
         the last line."""
         _reading.__dict__[self.name] = start if self.stop_at_bookmark else None
-        key = _partition_key(context)
+        key = partition_key(context)
         self._partitions_done.discard(key)
         try:
             yield from self.request_records(context)
