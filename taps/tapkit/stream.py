@@ -46,7 +46,8 @@ if TYPE_CHECKING:
     from tapkit.tap import SuiteTap
 
 
-#: Per thread: where the newest-first walk of the partition each stream is reading stops.
+#: Per thread: where the partition each stream is reading starts (a newest-first walk stops
+#: there).
 _reading = threading.local()
 
 
@@ -269,12 +270,18 @@ class SuiteStream(PartitionStarts, RESTStream):
         start = self.partition_start(context)
         return lambda: list(self._read_partition(context, start))
 
+    def reading_from(self) -> datetime | None:
+        """Where the partition this thread is reading starts (:meth:`partition_start`, taken
+        when its walk began): for a date window in ``get_url_params``, which may run on a worker
+        thread, where the state must not be read."""
+        return _reading.__dict__.get(self.name)
+
     def _read_partition(self, context: Context | None,
                         start: datetime | None) -> Iterator[dict[str, Any]]:
         """Walk one partition's pages. It counts as read in full only when this walk ends
         normally: a partition skipped (partial access) or cut short must return or raise before
         the last line."""
-        _reading.__dict__[self.name] = start if self.stop_at_bookmark else None
+        _reading.__dict__[self.name] = start
         key = partition_key(context)
         self._partitions_done.discard(key)
         try:

@@ -121,6 +121,22 @@ def test_where_a_partition_starts(announcements):
     assert announcements.partition_start({"courseId": "new"}) is None  # all history
 
 
+def test_the_walk_knows_where_its_partition_starts(announcements):
+    """What a date window reads in ``get_url_params`` (on a worker thread too)."""
+    announcements.tap_state.setdefault("bookmarks", {})["announcements"] = {
+        "replication_key_value": "2024-05-01T00:00:00Z", "parents": ["c1"]}
+    seen = []
+
+    def request_records(_context):
+        seen.append(announcements.reading_from())
+        yield {"id": "1"}
+
+    announcements.request_records = request_records
+    list(announcements.get_records({"courseId": "c1"}))
+    list(announcements.get_records({"courseId": "c2"}))
+    assert seen == [datetime(2024, 5, 1, tzinfo=timezone.utc), None]
+
+
 def test_parents_read_follows_the_list_in_the_state():
     read, state = ParentsRead(), {}
     assert not read.known(state) and not read.contains(state, "a")
