@@ -247,10 +247,9 @@ class SuiteTap(Tap):
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Run the tap; a :class:`TapError` ends it with one line on stderr and exit code 1."""
         try:
-            for option, what in (("state", "state"), ("catalog", "catalog")):
-                handle = kwargs.get(option)
-                if handle is not None:
-                    kwargs[option] = io.StringIO(cls._checked_json(handle, what))
+            for what in ("state", "catalog"):
+                if kwargs.get(what) is not None:
+                    kwargs[what] = io.StringIO(cls._checked_json(kwargs[what], what))
             super().invoke(*args, **kwargs)
         except OutputError as exc:
             exit_with(cls.name, f"{cls.name}: {exc}")
