@@ -444,6 +444,7 @@ class ClassroomAPI(OAuthFakeAPI):
         super().configure(options)
         if "domain_admin" in options:
             self.domain_admin = bool(options["domain_admin"])
+        self._configure_visibility(options)
 
     def handle(self, request: Request) -> Answer:
         if request.path == "/token":
@@ -481,11 +482,11 @@ class ClassroomAPI(OAuthFakeAPI):
         if isinstance(states, Answer):
             return states
         if kind == "courses":
-            return [c for c in self.courses if c["courseState"] in (states or ())]
+            return [c for c in self.visible_courses() if c["courseState"] in (states or ())]
         if "course" not in ids:
             return self._outside_courses(request, kind, ids, states)
         lists = self.per_course.get(ids["course"])
-        if lists is None:
+        if lists is None or ids["course"] in self.hidden:
             return google_error(404, "NOT_FOUND", "Requested entity was not found.")
         records = lists[kind]
         if states is not None:  # posts: drafts and deleted ones only when asked for
@@ -523,7 +524,7 @@ class ClassroomAPI(OAuthFakeAPI):
 
     # -- test support ----------------------------------------------------------------------------
     def truth(self) -> dict[str, list[dict]]:
-        listed = [c for c in self.courses if c["courseState"] in DEFAULT_STATES]
+        listed = [c for c in self.visible_courses() if c["courseState"] in DEFAULT_STATES]
         out: dict[str, list[dict]] = {"courses": listed, "teachers": [], "students": [],
                                       "announcements": [], "coursework": [],
                                       "studentsubmissions": [], **self._coverage_truth(listed)}
@@ -550,3 +551,16 @@ class ClassroomAPI(OAuthFakeAPI):
             record["updateTime"] = iso(stamp + timedelta(milliseconds=n))
             record["text" if kind == "announcements" else "title"] = f"edited {stamp.isoformat()}"
         return [[x["courseId"], x["id"]] for x in touched]
+
+    # -- test support: courses the caller cannot see (yet) ----------------------------------------
+    #: Ids of courses hidden from the caller, as if it were not (yet) a teacher of them:
+    #: ``configure(hidden_courses=[...])`` hides them, ``configure(hidden_courses=[])`` shows
+    #: them again. A hidden course is not listed, its lists answer 404, and truth leaves it out.
+    hidden: frozenset[str] = frozenset()
+
+    def _configure_visibility(self, options: dict[str, Any]) -> None:
+        if "hidden_courses" in options:
+            self.hidden = frozenset(str(c) for c in options["hidden_courses"])
+
+    def visible_courses(self) -> list[dict]:
+        return [c for c in self.courses if c["id"] not in self.hidden]

@@ -14,7 +14,7 @@ from singer_sdk.streams.rest import PageContext
 
 from tapkit import LinkHeaderPaginator, ResponseShapeError, SuiteStream, TapError
 from tapkit.errors import redact_url
-from tapkit.responses import json_body
+from tapkit.responses import NotAPage, json_body
 from tapkit.times import parse_time
 
 
@@ -144,6 +144,15 @@ class SchedulesStream(LinkedResourceStream, BasecampStream):
     paginator = None  # one project object, not a list
     context_fields = ("project_id",)
     child_context_fields = {"project_id": "project_id", "schedule_id": "id"}
+
+    def check_page(self, response: requests.Response) -> None:
+        """The project (with its dock) or a Schedule it links to: one JSON object each; a
+        project without its dock list, or anything else, is a failed answer."""
+        body = json_body(response)
+        wants_dock = "/projects/" in urlsplit(response.url).path
+        if not isinstance(body, dict) or (wants_dock and not isinstance(body.get("dock"), list)):
+            what = "a project with a 'dock' list" if wants_dock else "one JSON object"
+            raise NotAPage(f"expected {what} from {redact_url(response.url)}")
 
     def parse_response(self, response: requests.Response) -> Iterator[dict]:
         """The dock tools of the project answer to follow."""

@@ -39,9 +39,11 @@ class SettingParams(SuiteStream):
 
 
 class ClassroomStream(SettingParams):
-    """Every Classroom list: token cursor pages, schemas in ``schemas/``."""
+    """Every Classroom list: token cursor pages, schemas in ``schemas/``. Google leaves the list
+    key out of an empty page: ``{}`` (or only a ``nextPageToken``) is an empty page."""
 
     paginator = TokenCursorPaginator
+    empty_page_keys = frozenset({"nextPageToken"})
     schemas_dir = Path(__file__).parent / "schemas"
 
 

@@ -112,13 +112,19 @@ class _SuiteOAuth(OAuthAuthenticator):
                     raise TapError(f"token endpoint {url} answered with invalid JSON") from None
                 time.sleep(self._backoff_factor * 2**attempt)
                 continue
+            except RecursionError:
+                raise TapError(f"token endpoint {url} answered with JSON nested too deeply to "
+                               f"read") from None
             except (KeyError, TypeError):
                 raise TapError(f"token endpoint {url} answered without an access_token"
                                ) from None
             break
-        self.access_token = token
+        if not isinstance(token, str) or not token:
+            raise TapError(f"token endpoint {url} answered without an access_token (it is "
+                           f"{'null' if token is None else type(token).__name__})")
         expires = answer.get("expires_in", self._default_expiration)
-        self.expires_in = int(expires) if expires else None
+        self.access_token = token
+        self.expires_in = _seconds(expires, url)
         if answer.get("refresh_token"):
             self.refresh_token = answer["refresh_token"]
         self.last_refreshed = started
@@ -184,3 +190,17 @@ class ClientCredentialsAuthenticator(_SuiteOAuth):
     def oauth_request_body(self) -> dict:
         return {"grant_type": "client_credentials", "client_id": self.client_id,
                 "client_secret": self.client_secret}
+
+
+def _seconds(value: object, url: str) -> int | None:
+    """``expires_in`` as whole seconds (``None``: not given); anything but a number is an error."""
+    if value is None or value == "":
+        return None
+    try:
+        seconds = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        seconds = float("nan")
+    if isinstance(value, bool) or seconds != seconds or seconds in (float("inf"), -float("inf")):
+        raise TapError(f"token endpoint {url} answered with expires_in "
+                       f"{one_line(repr(value), 60)}, not a number of seconds")
+    return int(seconds) or None

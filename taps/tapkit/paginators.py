@@ -15,7 +15,7 @@ from urllib.parse import ParseResult, urljoin, urlparse
 import requests
 from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, HeaderLinkPaginator
 
-from tapkit.errors import PaginationLoopError, redact_url
+from tapkit.errors import PaginationLoopError, ResponseShapeError, redact_url
 from tapkit.responses import is_exhausted, json_body, records_in
 
 if TYPE_CHECKING:
@@ -118,7 +118,8 @@ class PageNumberPaginator(SuitePaginator):
         return len(records_in(response, self.records_key)) >= self.page_size
 
     def continue_if_empty(self, response: requests.Response) -> bool:
-        return False
+        """An empty page goes on only where ``pagination.totalPages`` says more remain."""
+        return not is_exhausted(response) and self.has_more(response)
 
     def advance(self, response: requests.Response) -> None:
         """Page numbers are the tap's own, so the loop guard compares pages: a server that
@@ -174,7 +175,7 @@ class LinkHeaderPaginator(SuitePaginator, HeaderLinkPaginator):
 
 class HasMorePaginator(SuitePaginator):
     """systeme.io style: ``limit=<size>``, then ``startingAfter=<key of the last record>``;
-    stop when ``hasMore`` is false or the page is empty."""
+    stop when ``hasMore`` is false (an empty page that says ``hasMore`` is an error)."""
 
     def __init__(self, page_size: int, key_field: str = "id", records_key: str = "items",
                  size_param: str = "limit", cursor_param: str = "startingAfter",
@@ -195,6 +196,15 @@ class HasMorePaginator(SuitePaginator):
         return bool(isinstance(body, dict) and body.get(self.more_field))
 
     def get_next(self, response: requests.Response) -> Token:
+        """The cursor after the page's last record. ``hasMore`` with no cursor to go on with
+        (an empty page, a last record without its key) stops the run: ending the walk there
+        would drop the pages the API says remain."""
         records = records_in(response, self.records_key)
         last = records[-1].get(self.key_field) if records else None
-        return {**self.size, self.cursor_param: last} if last not in (None, "") else None
+        if last in (None, ""):
+            what = (f"its last record has no '{self.key_field}'" if records
+                    else "the page is empty")
+            raise ResponseShapeError(
+                f"the answer from {redact_url(response.url)} says '{self.more_field}' but "
+                f"{what}, so there is no '{self.cursor_param}' to ask for the rest with")
+        return {**self.size, self.cursor_param: last}

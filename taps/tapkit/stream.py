@@ -31,7 +31,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
 from tapkit.records import Conformer, boolean_conformer
-from tapkit.responses import TruncatedBody, json_body, mark_exhausted, records_in
+from tapkit.responses import NotAPage, TruncatedBody, mark_exhausted, records_in
 from tapkit.retry import (
     NETWORK_ERRORS,
     RETRY_STATUSES,
@@ -39,13 +39,15 @@ from tapkit.retry import (
     retry_after_seconds,
     wait_times,
 )
+from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
 
 if TYPE_CHECKING:
     from tapkit.tap import SuiteTap
 
 
-#: Per thread: the bookmark floor of the partition each stream is reading.
+#: Per thread: where the partition each stream is reading starts (a newest-first walk stops
+#: there).
 _reading = threading.local()
 
 
@@ -54,7 +56,7 @@ def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("An unhandled error occurred while syncing")
 
 
-class SuiteStream(RESTStream):
+class SuiteStream(PartitionStarts, RESTStream):
     """A REST stream driven by class attributes and the suite's common settings."""
 
     #: Key of the record list in the JSON body; ``None`` for a bare top-level array.
@@ -63,6 +65,9 @@ class SuiteStream(RESTStream):
     paginator: ClassVar[type[SuitePaginator] | None] = None
     #: Fixed query parameters sent on the first request of every partition.
     params: ClassVar[dict[str, Any]] = {}
+    #: The API leaves ``records_key`` out of an empty page (Google): a body holding nothing but
+    #: these keys is an empty page. ``None``: a body without the list is a failed answer.
+    empty_page_keys: ClassVar[frozenset[str] | None] = None
     #: Records come newest first: stop paging at the first record older than the bookmark.
     stop_at_bookmark: ClassVar[bool] = False
     #: Folder of ``<stream name>.json`` schema files; set once per tap.
@@ -136,16 +141,25 @@ class SuiteStream(RESTStream):
 
     # -- answers -----------------------------------------------------------------------------
     def validate_response(self, response: requests.Response) -> None:
-        """429/5xx are retried; other 4xx are fatal with a clear message; bodies must be JSON."""
+        """429/5xx are retried; other 4xx are fatal with a clear message; a 2xx must be a page:
+        a cut-off body or an answer that is no page (see :meth:`check_page`) is retried too."""
         status = response.status_code
         if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:
             raise TapError(self.response_error_message(response))
         try:
-            json_body(response)
+            self.check_page(response)
         except TruncatedBody as exc:
             raise RetriableAPIError(str(exc), response) from None
+        except NotAPage as exc:
+            body = one_line(self.redact(response.text or ""), 200)
+            raise RetriableAPIError(f"{self.name}: {exc}{': ' + body if body else ''}",
+                                    response) from None
+
+    def check_page(self, response: requests.Response) -> None:
+        """Raise :class:`NotAPage` unless the answer is a page of this stream's records."""
+        records_in(response, self.records_key, self.empty_page_keys)
 
     def response_error_message(self, response: requests.Response) -> str:
         body = one_line(response.text or "", 200)
@@ -156,7 +170,7 @@ class SuiteStream(RESTStream):
                            f"{response.request.method} {redact_url(response.url)}{hint}: {body}")
 
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
-        records = records_in(response, self.records_key)
+        records = records_in(response, self.records_key, self.empty_page_keys)
         floor = _reading.__dict__.get(self.name) if self.stop_at_bookmark else None
         if floor is None:
             yield from records
@@ -236,43 +250,40 @@ class SuiteStream(RESTStream):
 
     # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The partition's records: prefetched by a worker, or read now; children looked ahead."""
+        """The partition's records: prefetched by a worker, or read now; children looked ahead.
+        Once the SDK has written them all, a partition read in full is recorded as read."""
         prefetcher = self._suite_tap.prefetcher
         records = prefetcher.take(self, context)
         if records is None:
-            records = self._read_partition(context, self.bookmark_floor(context))
+            records = self._read_partition(context, self.partition_start(context))
         if self.child_streams and prefetcher.enabled:
             records = prefetcher.lookahead(self, records, context)
             yield from records
             prefetcher.forget({child.name for child in self.child_streams})
         else:
             yield from records
+        # the SDK asks for the next record only after writing this one: all are written now
+        self._record_partition_read(context)
 
     def partition_fetcher(self, context: Context | None) -> Callable[[], list[dict]]:
-        """A job for a worker thread: read the whole partition (its bookmark taken now)."""
-        floor = self.bookmark_floor(context)
-        return lambda: list(self._read_partition(context, floor))
+        """A job for a worker thread: read the whole partition (where it starts taken now)."""
+        start = self.partition_start(context)
+        return lambda: list(self._read_partition(context, start))
 
-    def bookmark_floor(self, context: Context | None) -> datetime | None:
-        """Where a newest-first walk may stop: the partition's bookmark or ``start_date``.
-
-        Read from the input state without touching it, so it is safe to ask before the SDK
-        starts the partition (and never from a worker thread).
-        """
-        if not (self.stop_at_bookmark and self.replication_key):
-            return None
-        state = self.tap_state.get("bookmarks", {}).get(self.name, {})
-        if self.state_partitioning_keys != [] and context:
-            wanted = self._get_state_partition_context(context)
-            state = next((p for p in state.get("partitions", [])
-                          if p.get("context") == wanted), {})
-        values = [state.get("replication_key_value"), self.config.get("start_date")]
-        moments = [parse_time(v) for v in values if v]
-        return max(moments) if moments else None
+    def reading_from(self) -> datetime | None:
+        """Where the partition this thread is reading starts (:meth:`partition_start`, taken
+        when its walk began): for a date window in ``get_url_params``, which may run on a worker
+        thread, where the state must not be read."""
+        return _reading.__dict__.get(self.name)
 
     def _read_partition(self, context: Context | None,
-                        floor: datetime | None) -> Iterator[dict[str, Any]]:
-        _reading.__dict__[self.name] = floor
+                        start: datetime | None) -> Iterator[dict[str, Any]]:
+        """Walk one partition's pages. It counts as read in full only when this walk ends
+        normally: a partition skipped (partial access) or cut short must return or raise before
+        the last line."""
+        _reading.__dict__[self.name] = start
+        key = partition_key(context)
+        self._partitions_done.discard(key)
         try:
             yield from self.request_records(context)
         except TapError as exc:
@@ -281,6 +292,7 @@ class SuiteStream(RESTStream):
                             ) from None
         except FatalAPIError as exc:
             raise TapError(f"{self.name}: {exc}") from None
+        self._partitions_done.add(key)
 
     def redact(self, text: str) -> str:
         """Mask every secret setting (and bearer/basic credentials) in ``text``."""

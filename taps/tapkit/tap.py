@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
-import logging
+import io
 import os
 import sys
-import threading
 from functools import cached_property
 from importlib import metadata
 from typing import Any, ClassVar
-from urllib.parse import urlsplit
 
+import click
 import requests
 from requests.adapters import HTTPAdapter
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
+from singer_sdk.helpers._classproperty import classproperty
 
+from tapkit.cli import SuiteCommand, exit_with, watch_secrets
 from tapkit.concurrency import ChildPrefetcher, RateLimiter
+from tapkit.config import (
+    coerce_numbers,
+    date_problems,
+    environment_config,
+    file_problem,
+    header_problems,
+    json_problem,
+    url_problems,
+)
 from tapkit.errors import ConfigError, TapError, redact
-from tapkit.writer import BufferedMsgSpecWriter, flush_all
+from tapkit.state import StateError, bookmark_streams, check_state
+from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 DISTRIBUTION = "singer-tap-suite"
@@ -70,6 +81,7 @@ class SuiteTap(Tap):
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        watch_secrets(self)
         try:
             super().__init__(*args, **kwargs)
         except ConfigValidationError as exc:
@@ -87,7 +99,8 @@ class SuiteTap(Tap):
     @property
     def secret_values(self) -> list[str]:
         """The values of the secret settings (and live tokens), never to be printed."""
-        values = [str(self.config[k]) for k in self.secret_keys() if self.config.get(k)]
+        config = self.__dict__.get("_config") or {}
+        values = [str(config[k]) for k in self.secret_keys() if config.get(k)]
         auth = self.__dict__.get("authenticator")
         return values + [str(s) for s in getattr(auth, "secrets", []) if s]
 
@@ -96,15 +109,30 @@ class SuiteTap(Tap):
         return (f"{self.name}: invalid config: {'; '.join(msgs)}. Fix the config file "
                 f"(or {self.name.upper().replace('-', '_')}_* variables) and run again.")
 
+    @classproperty
+    def _env_var_config(cls) -> dict[str, Any]:
+        """Settings from ``<TAP>_<SETTING>`` variables (``--config ENV``), numbers included."""
+        schema = cls.config_jsonschema
+        cls.append_builtin_config(schema)
+        return environment_config(schema, cls._env_var_prefix)
+
+    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+        """Numbers as ``int``/``float`` whatever form they came in, then the SDK's validation."""
+        schema = self.config_jsonschema
+        self.append_builtin_config(schema)
+        problems = coerce_numbers(self._config, schema)
+        if problems and raise_errors:
+            raise ConfigError(self._config_message(problems))
+        return problems + super()._validate_config(raise_errors=raise_errors)
+
     def check_config(self) -> None:
-        """Checks JSON Schema cannot express: well-formed URLs; subclasses add their own."""
+        """Checks JSON Schema cannot express (well-formed URLs, dates, header values), before
+        any request; subclasses add their own."""
         problems = []
         for key in self.url_settings:
-            value = self.config.get(key)
-            parts = urlsplit(str(value)) if value else None
-            if parts and (parts.scheme not in ("http", "https") or not parts.netloc):
-                problems.append(f"'{key}' must be an http(s) URL like https://host/path, "
-                                f"got {value!r}")
+            problems += url_problems(key, self.config.get(key), query_allowed=key != "api_url")
+        problems += header_problems("user_agent", self.config.get("user_agent"))
+        problems += date_problems(self.config, self.config_jsonschema)
         problems += self.extra_config_problems()
         if problems:
             raise ConfigError(self._config_message(problems))
@@ -170,28 +198,73 @@ class SuiteTap(Tap):
             self.message_writer.flush()
             self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()  # a new one next sync
 
-    def _handle_termination(self, signum: int, frame: Any) -> None:
-        """On SIGTERM/SIGINT: write the last STATE, then exit non-zero (the run did not finish)."""
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Refuse a state this tap cannot resume from; warn about bookmarks in the future."""
         try:
-            self._state_writer.write_state(self.state)
-            flush_all()
-        finally:
-            self.logger.warning("Stopped by signal %d before the sync finished", signum)
-            sys.stderr.flush()
-            # at once: worker threads may be waiting on answers or backing off
-            os._exit(128 + signum)
+            check_state(state, bookmark_streams(self.stream_types), self.logger)
+        except StateError as exc:
+            raise StateError(f"{self.name}: {exc}") from None
+        super().load_state(state)
+
+    def _handle_termination(self, signum: int, frame: Any) -> None:
+        """On SIGTERM/SIGINT: once the block being written is out (never in the middle of a
+        line), write the last STATE and exit non-zero (the run did not finish). A second signal
+        while that block is still being written stops at once."""
+
+        def stop() -> None:
+            try:
+                self._state_writer.write_state(self.state)
+                flush_all()
+            finally:
+                self.logger.warning("Stopped by signal %d before the sync finished", signum)
+                sys.stderr.flush()
+                # at once: worker threads may be waiting on answers or backing off
+                os._exit(128 + signum)
+
+        writer = self.message_writer
+        if self.__dict__.get("_stopping") or not isinstance(writer, BufferedMsgSpecWriter):
+            stop()
+        self._stopping = True
+        writer.request_stop(stop)
 
     # -- command line ----------------------------------------------------------------------------
+    @classmethod
+    def get_singer_command(cls) -> click.Command:
+        """The SDK's command, ending every failure with one line (see :mod:`tapkit.cli`)."""
+        command = super().get_singer_command()
+        command.__class__ = SuiteCommand  # the SDK builds a SingerCommand; same fields
+        return command
+
+    @classmethod
+    def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
+        """``--config`` files must exist and hold JSON objects (``ENV`` reads the environment)."""
+        for path in value:
+            if path != "ENV" and (problem := file_problem(path)):
+                raise ConfigError(f"{cls.name}: cannot use the config file {path!r}: {problem}")
+        return super().cb_config(ctx, param, value)
+
     @classmethod
     def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Run the tap; a :class:`TapError` ends it with one line on stderr and exit code 1."""
         try:
+            for what in ("state", "catalog"):
+                if kwargs.get(what) is not None:
+                    kwargs[what] = io.StringIO(cls._checked_json(kwargs[what], what))
             super().invoke(*args, **kwargs)
+        except OutputError as exc:
+            exit_with(cls.name, f"{cls.name}: {exc}")
         except TapError as exc:
-            logging.getLogger(cls.name).error("%s", exc)
-            if threading.active_count() > 1:
-                # workers may still be backing off on other partitions: do not wait for them
-                flush_all()
-                sys.stderr.flush()
-                os._exit(1)
-            sys.exit(1)
+            exit_with(cls.name, str(exc))
+
+    @classmethod
+    def _checked_json(cls, handle: Any, what: str) -> str:
+        name = getattr(handle, "name", what)
+        try:
+            text = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StateError(f"{cls.name}: cannot read the {what} file {name!r}: {exc}") from None
+        if problem := json_problem(text):
+            error = StateError if what == "state" else ConfigError
+            raise error(f"{cls.name}: invalid {what}: the file {name!r} cannot be used: "
+                        f"{problem}") from None
+        return text

@@ -4,30 +4,62 @@ The buffer is written out at every STATE message, when it grows past a block, wh
 has passed since the last write, and at the end of the sync. A STATE therefore never reaches the
 target before the records it covers, and a killed run loses only records that no STATE has
 vouched for yet (the next run reads them again).
+
+Bytes leave the buffer only once ``os.write`` says they reached stdout, so the buffer always
+holds exactly what is still to be written, in whole lines. A stop signal that arrives while a
+block is being written waits (:meth:`BufferedMsgSpecWriter.request_stop`) until the block is
+out: the last STATE goes after the records it covers, never into the middle of a line.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
+import errno
+import os
+import select
 import sys
 import time
 import weakref
+from collections.abc import Callable
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder
 from singer_sdk.singerlib.encoding.simple import Message
+
+from tapkit.errors import TapError
 
 BLOCK = 256 * 1024
 MAX_DELAY = 0.5
 _writers: weakref.WeakSet[BufferedMsgSpecWriter] = weakref.WeakSet()
 
 
+class OutputError(TapError):
+    """stdout takes no more output: the target closed it, the disk is full, or it is closed."""
+
+
 def flush_all() -> None:
-    """Write out what every writer still holds (before an exit that skips ``atexit``)."""
+    """Write out what every writer still holds (before an exit that skips ``atexit``); output
+    that can no longer be written is dropped (the run already failed)."""
     for writer in list(_writers):
-        writer.flush()
+        with contextlib.suppress(OutputError):
+            writer.flush()
 
 
 atexit.register(flush_all)
+
+
+def _output_error(exc: OSError | None) -> OutputError:
+    code = getattr(exc, "errno", None)
+    if code == errno.EPIPE:
+        what = "the output was closed before the sync finished (the target stopped reading)"
+    elif code == errno.ENOSPC:
+        what = "the output could not be written: no space left on the device"
+    elif exc is None or code == errno.EBADF:
+        what = "the output (stdout) is closed"
+    else:
+        what = f"the output could not be written: {exc.strerror or exc}"
+    return OutputError(f"{what}; records after the last STATE were not delivered: run again "
+                       f"from that STATE")
 
 
 class BufferedMsgSpecWriter(MsgSpecWriter):
@@ -37,21 +69,82 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         super().__init__()
         self._buffer = bytearray()
         self._flushed_at = time.monotonic()
+        self._writing = False
+        self._on_stop: Callable[[], None] | None = None
+        self._failed = False
         _writers.add(self)
 
     def write_message(self, message: Message) -> None:
+        if self._failed:
+            return
         payload = message.to_dict()
-        # one append per message, so a signal handler writing STATE never splits a line
+        # one append per message: the buffer only ever holds whole lines
         self._buffer += encoder.encode(payload) + b"\n"
         if (payload.get("type") == "STATE" or len(self._buffer) >= BLOCK
                 or time.monotonic() - self._flushed_at >= MAX_DELAY):
             self.flush()
 
     def flush(self) -> None:
-        """Write out everything buffered so far."""
-        if self._buffer:
-            data = bytes(self._buffer)
-            self._buffer.clear()
-            sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        self._flushed_at = time.monotonic()
+        """Write out everything buffered so far; then run a stop requested meanwhile."""
+        if self._writing:
+            return  # re-entered from a signal handler: the flush under way writes it all
+        self._writing = True
+        try:
+            self._write_out()
+        finally:
+            self._writing = False
+            self._flushed_at = time.monotonic()
+            if self._on_stop is not None:
+                stop, self._on_stop = self._on_stop, None
+                stop()
+
+    def request_stop(self, stop: Callable[[], None]) -> None:
+        """Run ``stop`` (which writes the last STATE and exits) now, or, when a signal arrives
+        while a block is being written, right after that block is out."""
+        if self._writing:
+            self._on_stop = stop
+        else:
+            stop()
+
+    def _write_out(self) -> None:
+        if self._failed or not self._buffer:
+            return
+        out = sys.stdout
+        try:
+            if out is None:
+                raise _output_error(None)
+            out.flush()  # anything printed through sys.stdout goes first
+            try:
+                fd = out.fileno()
+            except (AttributeError, OSError, ValueError):
+                fd = None  # an in-memory stdout (tests): no file descriptor to write to
+            while self._buffer:
+                chunk = self._buffer[:BLOCK]  # a copy: the buffer may grow while it is written
+                if fd is None:
+                    out.buffer.write(bytes(chunk)) if hasattr(out, "buffer") else out.write(
+                        chunk.decode())
+                    written = len(chunk)
+                else:
+                    written = _write(fd, chunk)
+                del self._buffer[:written]
+            if fd is None:
+                out.flush()
+        except OSError as exc:
+            self._fail()
+            raise _output_error(exc) from None
+        except OutputError:
+            self._fail()
+            raise
+
+    def _fail(self) -> None:
+        self._failed = True
+        self._buffer.clear()
+
+
+def _write(fd: int, data: bytearray) -> int:
+    """``os.write``, waiting while a non-blocking stdout is full."""
+    while True:
+        try:
+            return os.write(fd, data)
+        except BlockingIOError:
+            select.select([], [fd], [])

@@ -117,7 +117,7 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     ({"client_secret": "wrong-secret-value"}, "token request to"),
     ({"refresh_token": "wrong-refresh-token"}, "HTTP 400"),
     ({"api_url": "classroom.googleapis.com/v1"}, "'api_url' must be an http(s) URL"),
-    ({"page_size": "ten"}, "'ten' is not of type 'integer'"),
+    ({"page_size": "ten"}, "'page_size' must be an integer, got 'ten'"),
 ])
 def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
     secrets = [v for k, v in CREDENTIALS[TAP].items() if k != "client_id"]

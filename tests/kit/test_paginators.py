@@ -185,10 +185,11 @@ class TestHasMore:
         p.advance(answer(json={"items": [{"id": 1}], "hasMore": False}))
         assert p.finished
 
-    def test_has_more_true_with_no_items_stops(self):
+    @pytest.mark.parametrize("items", [[], [{"id": 3}, {"name": "no id"}]])
+    def test_has_more_without_a_cursor_is_an_error_not_the_end(self, items):
         p = HasMorePaginator(page_size=10)
-        p.advance(answer(json={"items": [], "hasMore": True}))
-        assert p.finished
+        with pytest.raises(ResponseShapeError, match="says 'hasMore' but"):
+            p.advance(answer(json={"items": items, "hasMore": True}))
 
     def test_repeated_cursor_is_an_error(self):
         p = HasMorePaginator(page_size=10)
@@ -212,7 +213,11 @@ def test_html_instead_of_json_is_a_clear_error():
      True),
     (NextInBodyPaginator(), {"json": {"results": [], "next": None}}, False),
     (PageNumberPaginator(page_size=2), {"json": {"results": []}}, False),
-    (HasMorePaginator(page_size=10), {"json": {"items": [], "hasMore": True}}, False),
+    (PageNumberPaginator(page_size=2),
+     {"json": {"results": [], "pagination": {"page": 1, "totalPages": 3}}}, True),
+    (PageNumberPaginator(page_size=2),
+     {"json": {"results": [], "pagination": {"page": 1, "totalPages": 1}}}, False),
+    (HasMorePaginator(page_size=10), {"json": {"items": [], "hasMore": False}}, False),
 ])
 def test_empty_page_is_followed_only_when_it_points_further(paginator, page, follows):
     assert paginator.continue_if_empty(answer(**page)) is follows

@@ -67,6 +67,11 @@ def test_a_page_loop_is_stopped_with_one_clear_error(outcomes, tap, mode):
 def test_a_wrong_shape_is_one_clear_error(outcomes, tap, mode):
     outcome = outcomes[(tap, mode)]
     line = check(outcome, tap)
-    assert outcome.hits == 1, line  # not retried: a wrong shape is no transient fault
+    if tap == "tap-basecamp" and mode == "object":
+        # an object where the bare list belongs is no page (an error object, most likely):
+        # retried like a 5xx (test_pages.py), then the same one clear line
+        assert outcome.hits == 1 + SETTINGS["max_retries"], line
+    else:
+        assert outcome.hits == 1, line  # not retried: a wrong shape is no transient fault
     if mode == "html":
         assert "html" in line.lower(), line

@@ -103,7 +103,7 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     ({"api_key": None}, "'api_key' is a required property"),
     ({"api_key": "wrong-systeme-key-42"}, "HTTP 401"),
     ({"api_url": "api.systeme.io/api"}, "'api_url' must be an http(s) URL"),
-    ({"page_size": "ten"}, "'ten' is not of type 'integer'"),
+    ({"page_size": "ten"}, "'page_size' must be an integer, got 'ten'"),
 ])
 def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
     assert_one_clear_failure(TAP, {**config(), **overrides}, expected,

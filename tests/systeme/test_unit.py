@@ -71,10 +71,10 @@ def test_paths_and_the_default_page_size(stream, path):
     assert mock.request_history[0].qs == {"limit": ["100"]}
 
 
-@pytest.mark.parametrize("last_page", [{"items": [], "hasMore": True},
+@pytest.mark.parametrize("last_page", [{"items": [], "hasMore": False},
                                        {"items": [{"id": 1}], "hasMore": False},
                                        {"items": [{"id": 1}]}])
-def test_stops_on_has_more_false_or_missing_or_an_empty_page(last_page):
+def test_stops_on_has_more_false_or_missing(last_page):
     with requests_mock.Mocker() as mock:
         mock.get(f"{API}/tags", [{"json": {"items": [{"id": 2}], "hasMore": True}},
                                  {"json": last_page},
@@ -82,6 +82,14 @@ def test_stops_on_has_more_false_or_missing_or_an_empty_page(last_page):
         records = sync(make_tap(), "tags")
     assert mock.call_count == 2
     assert [r["id"] for r in records] == [2] + [r["id"] for r in last_page["items"]]
+
+
+def test_an_empty_page_that_says_has_more_is_an_error_not_the_end():
+    """No record, so no cursor to ask for the pages the API says remain (issue 12, item 3)."""
+    with requests_mock.Mocker() as mock, pytest.raises(TapError, match="says 'hasMore' but"):
+        mock.get(f"{API}/tags", [{"json": {"items": [{"id": 2}], "hasMore": True}},
+                                 {"json": {"items": [], "hasMore": True}}])
+        sync(make_tap(), "tags")
 
 
 @pytest.mark.parametrize("size", [0, 9, 101, 1000])
