@@ -121,11 +121,12 @@ class TimeFilteredStream(ThriveStream):
 
     def window(self, context: Context | None) -> tuple[datetime | None, datetime | None]:
         """``(lower, upper)`` bounds of this partition's request, ``None`` where not sent."""
-        saved = self.saved_bookmark(context)
-        lower = parse_time(saved) if saved else None
         if self.starts_at_start_date:
-            floor = parse_time(self.config["start_date"])
-            lower = max(lower, floor) if lower else floor
+            # the bookmark or start_date; start_date alone for a parent never read before
+            lower = self.reading_from()
+        else:
+            saved = self.saved_bookmark(context)
+            lower = parse_time(saved) if saved else None
         upper = None
         if self.until_param:
             upper = parse_time(self.config.get("end_date") or self._suite_tap.sync_started_at)

@@ -105,7 +105,8 @@ def test_later_syncs_send_the_bookmark_in_each_streams_own_format(capsys):
 
 def test_enrolments_have_one_bookmark_and_an_iso_window_on_every_assignment(capsys):
     state = {"bookmarks": {"enrolments": {"replication_key": "updatedAt",
-                                          "replication_key_value": "2024-02-03T04:05:06.007Z"}}}
+                                          "replication_key_value": "2024-02-03T04:05:06.007Z",
+                                          "parents": [A1, A2]}}}
     enrolments = {A1: [{"id": "e1", "assignmentId": A1, "updatedAt": "2024-02-03T04:05:06.007Z"},
                        {"id": "e2", "updatedAt": "2024-05-01T00:00:00.000Z"}],
                   A2: [{"id": "e3", "assignmentId": A2, "updatedAt": "2024-04-01T00:00:00.000Z"}]}
@@ -124,7 +125,24 @@ def test_enrolments_have_one_bookmark_and_an_iso_window_on_every_assignment(caps
     assert records(messages, "assignments") == []  # walked for its children, not selected
     last = [m["value"] for m in messages if m["type"] == "STATE"][-1]["bookmarks"]["enrolments"]
     assert last == {"replication_key": "updatedAt",
-                    "replication_key_value": "2024-05-01T00:00:00.000Z"}
+                    "replication_key_value": "2024-05-01T00:00:00.000Z", "parents": [A1, A2]}
+
+
+def test_an_assignment_seen_for_the_first_time_is_read_from_start_date(capsys):
+    state = {"bookmarks": {"enrolments": {"replication_key": "updatedAt",
+                                          "replication_key_value": "2024-02-03T04:05:06.007Z",
+                                          "parents": [A1]}}}
+    with requests_mock.Mocker() as mock:
+        mock.get(API + "/assignments", json=[{"id": A1, "updatedAt": "2020-01-01T00:00:00Z"},
+                                             {"id": A2, "updatedAt": "2020-01-01T00:00:00Z"}])
+        for assignment in (A1, A2):
+            mock.get(f"{API}/assignments/{assignment}/enrolments", json=[])
+        messages = sync(capsys, ("enrolments",), {"page_size": 500}, state=state)
+    windows = sent(mock, r"/rest/v1/assignments/\w+/enrolments")
+    assert [w["updatedAtFrom"] for w in windows] == ["2024-02-03T04:05:06.007Z",
+                                                     "2024-01-01T00:00:00.000Z"]
+    last = [m["value"] for m in messages if m["type"] == "STATE"][-1]["bookmarks"]["enrolments"]
+    assert last["parents"] == [A1, A2]
 
 
 def test_audience_members_carry_their_audience_id(capsys):
@@ -159,6 +177,7 @@ def test_no_request_when_the_bookmark_is_past_the_windows_end(capsys, workers):
                                "replication_key_value": "2024-08-01T00:00:00.000Z"}
                            for s, key in (("completions", "completedAt"),
                                           ("enrolments", "updatedAt"))}}
+    state["bookmarks"]["enrolments"]["parents"] = [A1, A2]  # both read before
     with requests_mock.Mocker() as mock:
         mock.get(API + "/learning/completions", json=[])
         mock.get(API + "/assignments", json=[{"id": A1}, {"id": A2}])
