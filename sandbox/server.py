@@ -17,6 +17,10 @@ from sandbox.apis import API_TYPES
 from sandbox.apis.base import Answer, FakeAPI, Request, json_answer
 from sandbox.faults import FaultPlan
 
+#: The 403 and 404 faults, worded as Google words them.
+ACCESS_ERRORS = {"403": ("PERMISSION_DENIED", "The caller does not have permission"),
+                 "404": ("NOT_FOUND", "Requested entity was not found.")}
+
 
 class Sandbox:
     """The state behind the server: the APIs, their counters, fault plans and latency."""
@@ -175,6 +179,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("429", "429-bare"):
             headers = {"Retry-After": f"{plan.retry_after:g}"} if fault == "429" else {}
             self.send(json_answer({"error": "rate limit exceeded (injected)"}, 429, headers))
+        elif fault in ACCESS_ERRORS:
+            status, message = ACCESS_ERRORS[fault]
+            self.send(json_answer({"error": {"code": int(fault), "status": status,
+                                             "message": f"{message} (injected)"}}, int(fault)))
         elif fault in ("500", "502", "503", "504"):
             self.send(json_answer({"error": f"injected {fault}"}, int(fault)))
         elif fault == "401":

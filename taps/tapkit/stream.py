@@ -28,6 +28,8 @@ from singer_sdk.helpers.types import Context
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+from tapkit.access import InaccessibleError, inaccessible_or_fatal
+from tapkit.concurrency import Fetched
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
 from tapkit.records import Conformer, boolean_conformer
@@ -141,11 +143,12 @@ class SuiteStream(RESTStream):
         if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:
-            raise TapError(self.response_error_message(response))
+            raise inaccessible_or_fatal(response, self.response_error_message(response))
         try:
             json_body(response)
         except TruncatedBody as exc:
             raise RetriableAPIError(str(exc), response) from None
+        self._suite_tap.access.answered = True
 
     def response_error_message(self, response: requests.Response) -> str:
         body = one_line(response.text or "", 200)
@@ -236,22 +239,40 @@ class SuiteStream(RESTStream):
 
     # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The partition's records: prefetched by a worker, or read now; children looked ahead."""
+        """The partition's records: prefetched by a worker, or read now; children looked ahead.
+        A 403/404 that may be skipped ends the partition here (see tapkit.access)."""
         prefetcher = self._suite_tap.prefetcher
-        records = prefetcher.take(self, context)
-        if records is None:
-            records = self._read_partition(context, self.bookmark_floor(context))
-        if self.child_streams and prefetcher.enabled:
-            records = prefetcher.lookahead(self, records, context)
-            yield from records
-            prefetcher.forget({child.name for child in self.child_streams})
-        else:
-            yield from records
+        with self._suite_tap.access.partition(self, context):
+            records = prefetcher.take(self, context)
+            if records is None:
+                records = self._read_partition(context, self.bookmark_floor(context))
+            if self.child_streams and prefetcher.enabled:
+                records = prefetcher.lookahead(self, records, context)
+                yield from records
+                prefetcher.forget({child.name for child in self.child_streams})
+            else:
+                yield from records
 
-    def partition_fetcher(self, context: Context | None) -> Callable[[], list[dict]]:
-        """A job for a worker thread: read the whole partition (its bookmark taken now)."""
+    def on_partition_skipped(self, context: Context | None, status: int) -> None:
+        """Hook: the partition ``context`` answered ``status`` (403/404) and was skipped, after
+        its bookmark was put back. ``self._suite_tap.access.was_skipped(name, context)`` tells
+        the same later. Whatever records it read before are written but do not count."""
+
+    def partition_fetcher(self, context: Context | None) -> Callable[[], Fetched]:
+        """A job for a worker thread: read the whole partition (its bookmark taken now), and
+        keep the error that stopped it, to be raised after its records, as a sequential read
+        would."""
         floor = self.bookmark_floor(context)
-        return lambda: list(self._read_partition(context, floor))
+
+        def fetch() -> Fetched:
+            records: list[dict] = []
+            try:
+                records.extend(self._read_partition(context, floor))
+            except Exception as exc:  # raised on the main thread by ChildPrefetcher.take
+                return records, exc
+            return records, None
+
+        return fetch
 
     def bookmark_floor(self, context: Context | None) -> datetime | None:
         """Where a newest-first walk may stop: the partition's bookmark or ``start_date``.
@@ -275,6 +296,8 @@ class SuiteStream(RESTStream):
         _reading.__dict__[self.name] = floor
         try:
             yield from self.request_records(context)
+        except InaccessibleError:
+            raise
         except TapError as exc:
             text = str(exc)
             raise type(exc)(text if text.startswith(f"{self.name}:") else f"{self.name}: {text}"
