@@ -30,6 +30,7 @@ from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tapkit.access import InaccessibleError, inaccessible_or_fatal
 from tapkit.concurrency import Fetched
+from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
 from tapkit.records import Conformer, boolean_conformer
@@ -216,19 +217,31 @@ class SuiteStream(RESTStream):
     # -- the per-record hot path -------------------------------------------------------------
     @cached_property
     def _conform(self) -> Conformer | None:
+        """Booleans as the SDK conforms them, needed only with the drift check off: with it on,
+        a boolean-only field holds a bool, or it was widened and the value stays as it came."""
         return boolean_conformer(self.schema)
 
     @cached_property
     def _everything_selected(self) -> bool:
         return all(self.mask.values())
 
+    @cached_property
+    def _drift(self) -> DriftGuard:
+        return DriftGuard(self)
+
     def _generate_record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:
         """The SDK's version without per-record work that JSON input does not need: the
-        selection walk only when something is deselected, conformance only of boolean fields."""
+        selection walk only when something is deselected, conformance only of boolean fields;
+        plus the drift check (tapkit.drift): a value its field does not declare widens the
+        SCHEMA, sent again before the record, which goes out unchanged."""
         if not self._everything_selected:
             pop_deselected_record_properties(record, self.schema, self.mask)
-        if self._conform is not None:
-            record = self._conform(record)
+        check = self._drift.check
+        if check is None:
+            if self._conform is not None:
+                record = self._conform(record)
+        elif not check(record) and self._drift.widen_for(record):
+            super()._write_schema_message()  # again, widened (past the once-per-run guard)
         extracted = utc_now()
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
