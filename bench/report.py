@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from statistics import median
 
 from bench.dlt_sources.adaptations import ADAPTATIONS
+from bench.drift import ROUNDS
 from bench.goals import LatencyResult
 from bench.options import NO_DRIFT, Options
 from bench.runner import TapResult
@@ -87,6 +88,12 @@ def goal_lines(results: list[TapResult], latency: LatencyResult | None) -> list[
                          f"without: costs {cost * 100:.1f} % of throughput (goal <= "
                          f"{DRIFT_COST * 100:.0f} %: {verdict(cost <= DRIFT_COST)}; client CPU "
                          f"{cpu_cost * 100:.1f} %)")
+        if r.drift_path is not None:
+            path = r.drift_path
+            parts.append(f"per-record path in-process ({path.records:,} records, best of "
+                         f"{ROUNDS}): {path.on_us:.1f} us with the drift check vs "
+                         f"{path.off_us:.1f} us without, {path.cost * 100:+.1f} % (goal <= "
+                         f"{DRIFT_COST * 100:.0f} %: {verdict(path.cost <= DRIFT_COST)})")
         if r.small:
             parts.append(f"peak RSS {r.median('tap', 'rss_mb'):.0f} MiB at volume {r.volume:,} "
                          f"vs {median(s.rss_mb for s in r.small):.0f} MiB at "

@@ -14,7 +14,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import parity
+from bench import drift, parity
 from bench.measure import Sample, record_keys, timed_run
 from bench.options import NO_DRIFT, ROOT, Options
 from bench.sandbox_proc import RunningSandbox, sandbox
@@ -37,6 +37,8 @@ class TapResult:
     small: list[Sample] = field(default_factory=list)
     #: Per contender (and ``truth``): the fingerprint of its set of primary keys.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The drift check's cost on the per-record path, measured in-process (bench/drift.py).
+    drift_path: drift.DriftCost | None = None
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable results (``latest.json``)."""
@@ -48,6 +50,7 @@ class TapResult:
             "small_volume": self.small_volume, "small": [asdict(s) for s in self.small],
             "memory_ratio": self.memory_ratio if self.small else None,
             "drift_cost": self.drift_cost,
+            "drift_path": asdict(self.drift_path) if self.drift_path else None,
             "parity": self.verdict.ok,
             "problems": self.verdict.problems, "digests": self.digests,
         }
@@ -142,9 +145,13 @@ def measure_tap(spec: TapSpec, options: Options) -> TapResult:
                     log(f"[{spec.name}] run {repeat + 1}/{options.repeats} {kind}: "
                         f"{sample.wall:.2f} s, {sample.rss_mb:.0f} MiB, "
                         f"sandbox {sample.server_cpu:.2f} s CPU")
+            drift_path = drift.measure(spec, box.client.truth(spec.api))
+            log(f"[{spec.name}] per-record path: {drift_path.on_us:.1f} us with the drift check, "
+                f"{drift_path.off_us:.1f} us without")
         result = TapResult(spec, volume, parity.count(truth), samples, verdict,
                            digests={who: parity.digest(keys)
-                                    for who, keys in {"truth": truth, **extracted}.items()})
+                                    for who, keys in {"truth": truth, **extracted}.items()},
+                           drift_path=drift_path)
         if options.goals:
             result.small_volume = max(10, volume // 10)
             with sandbox(result.small_volume, [spec.api]) as box:
