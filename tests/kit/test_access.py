@@ -107,3 +107,11 @@ def test_basecamp_account_inactive_stays_fatal_on_a_child(requests_mock):
                               "max_retries": 0, "max_concurrency": 1})
     with pytest.raises(TapError, match=r"schedules: HTTP 404 .*Reason: Account Inactive"):
         tap.sync_all()
+
+
+def test_a_401_on_a_child_stays_fatal_after_the_one_refresh(classroom):
+    classroom.get(f"{API}/courses/c1/teachers", status_code=401, json={})
+    with pytest.raises(TapError, match="teachers: HTTP 401"):
+        TapClassroom(config=CONFIG).sync_all()
+    assert classroom.request_history[-1].url.endswith("/courses/c1/teachers")
+    assert sum(r.url.endswith("/courses/c1/teachers") for r in classroom.request_history) == 2
