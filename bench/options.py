@@ -11,6 +11,8 @@ from bench.specs import SPECS, spec_for
 
 ROOT = Path(__file__).resolve().parent.parent
 QUICK_VOLUME = 2000
+#: The tap with its schema drift check off (TAPKIT_DRIFT_CHECK=off), timed only.
+NO_DRIFT = "tap-nodrift"
 
 
 @dataclass
@@ -30,6 +32,12 @@ class Options:
     @property
     def kinds(self) -> tuple[str, ...]:
         return ("tap", "limit", "dlt") if self.dlt else ("tap", "limit")
+
+    @property
+    def timed_kinds(self) -> tuple[str, ...]:
+        """The timed contenders: the tap also runs with its drift check off (``tap-nodrift``),
+        next to the tap, so the report shows what the check costs."""
+        return ("tap", NO_DRIFT, *self.kinds[1:])
 
 
 def _env_int(name: str, default: int) -> int:

@@ -9,20 +9,26 @@ from datetime import datetime, timezone
 from statistics import median
 
 from bench.dlt_sources.adaptations import ADAPTATIONS
+from bench.drift import ROUNDS
 from bench.goals import LatencyResult
-from bench.options import Options
+from bench.options import NO_DRIFT, Options
 from bench.runner import TapResult
 
 COLUMNS = ["tap", "volume", "records", "tap rec/s", "limit rec/s", "dlt rec/s", "tap/dlt",
            "tap/limit", "tap RSS MiB", "limit RSS MiB", "dlt RSS MiB", "tap RSS 10x/1x",
-           "parity"]
+           "drift check cost", "parity"]
 THROUGHPUT_VS_DLT, THROUGHPUT_VS_LIMIT, MEMORY_RATIO, LATENCY_RATIO = 1.5, 0.5, 1.2, 0.33
+DRIFT_COST = 0.10
 
 
 def _num(value: float, digits: int = 0) -> str:
     if value is None or math.isnan(value):
         return "-"
     return f"{value:,.{digits}f}"
+
+
+def _percent(value: float) -> str:
+    return "-" if value is None or math.isnan(value) else f"{value * 100:.1f} %"
 
 
 def _row(cells: list[str]) -> str:
@@ -41,7 +47,7 @@ def main_rows(results: list[TapResult], errors: dict[str, str]) -> list[list[str
             _num(r.rate("limit")), _num(r.rate("dlt")), _num(r.rate("tap") / r.rate("dlt"), 2),
             _num(r.rate("tap") / r.rate("limit"), 2), _num(r.median("tap", "rss_mb")),
             _num(r.median("limit", "rss_mb")), _num(r.median("dlt", "rss_mb")),
-            _num(r.memory_ratio, 2), "PASS" if r.verdict.ok else "FAIL"])
+            _num(r.memory_ratio, 2), _percent(r.drift_cost), "PASS" if r.verdict.ok else "FAIL"])
     for tap, error in errors.items():
         rows.append([tap, *["-"] * (len(COLUMNS) - 2), f"ERROR: {error.splitlines()[0]}"])
     return rows
@@ -75,6 +81,19 @@ def goal_lines(results: list[TapResult], latency: LatencyResult | None) -> list[
         parts.append(f"tap/limit {vs_limit:.3f} (goal >= {THROUGHPUT_VS_LIMIT}: "
                      f"{verdict(vs_limit >= THROUGHPUT_VS_LIMIT)}; client CPU only "
                      f"{cpu['limit'] / cpu['tap']:.2f})")
+        cost = r.drift_cost
+        if not math.isnan(cost):
+            cpu_cost = 1 - cpu[NO_DRIFT] / cpu["tap"]
+            parts.append(f"drift check {r.rate('tap'):,.0f} rec/s vs {r.rate(NO_DRIFT):,.0f} "
+                         f"without: costs {cost * 100:.1f} % of throughput (goal <= "
+                         f"{DRIFT_COST * 100:.0f} %: {verdict(cost <= DRIFT_COST)}; client CPU "
+                         f"{cpu_cost * 100:.1f} %)")
+        if r.drift_path is not None:
+            path = r.drift_path
+            parts.append(f"per-record path in-process ({path.records:,} records, best of "
+                         f"{ROUNDS}): {path.on_us:.1f} us with the drift check vs "
+                         f"{path.off_us:.1f} us without, {path.cost * 100:+.1f} % (goal <= "
+                         f"{DRIFT_COST * 100:.0f} %: {verdict(path.cost <= DRIFT_COST)})")
         if r.small:
             parts.append(f"peak RSS {r.median('tap', 'rss_mb'):.0f} MiB at volume {r.volume:,} "
                          f"vs {median(s.rss_mb for s in r.small):.0f} MiB at "
@@ -98,7 +117,7 @@ def goal_lines(results: list[TapResult], latency: LatencyResult | None) -> list[
 def render(options: Options, results: list[TapResult], errors: dict[str, str],
            latency: LatencyResult | None, versions: dict[str, str]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    kinds = ", ".join(options.kinds)
+    kinds = ", ".join(options.timed_kinds)
     out = [
         "# Benchmark",
         "",
@@ -112,7 +131,9 @@ def render(options: Options, results: list[TapResult], errors: dict[str, str],
         "rec/s: records (the sandbox's truth) / median wall time of a full sync in its own "
         "process, output to /dev/null. limit: one requests.Session + msgspec over the same "
         "pages. dlt: rest_api_source from the seed, `pipeline.extract` only. RSS: peak resident "
-        "set of that process. 10x/1x: the tap's peak RSS at this volume over a tenth of it.",
+        "set of that process. 10x/1x: the tap's peak RSS at this volume over a tenth of it. "
+        "drift check cost: 1 - tap rec/s / rec/s of the same tap with TAPKIT_DRIFT_CHECK=off "
+        f"(`{NO_DRIFT}`, timed next to it; negative: within the noise).",
         "",
         "## Where the time went (medians)",
         "",

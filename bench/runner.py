@@ -1,5 +1,6 @@
-"""One tap's side-by-side measurement: parity passes, then timed runs of the tap, the bare
-loop and dlt, interleaved; then the tap again at a tenth of the volume for the memory goal."""
+"""One tap's side-by-side measurement: parity passes, then timed runs of the tap, the tap with
+its drift check off, the bare loop and dlt, interleaved; then the tap again at a tenth of the
+volume for the memory goal."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
-from bench import parity
+from bench import drift, parity
 from bench.measure import Sample, record_keys, timed_run
-from bench.options import ROOT, Options
+from bench.options import NO_DRIFT, ROOT, Options
 from bench.sandbox_proc import RunningSandbox, sandbox
 from bench.specs import TapSpec
 from sandbox.credentials import tap_config
@@ -36,6 +37,8 @@ class TapResult:
     small: list[Sample] = field(default_factory=list)
     #: Per contender (and ``truth``): the fingerprint of its set of primary keys.
     digests: dict[str, str] = field(default_factory=dict)
+    #: The drift check's cost on the per-record path, measured in-process (bench/drift.py).
+    drift_path: drift.DriftCost | None = None
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable results (``latest.json``)."""
@@ -46,6 +49,8 @@ class TapResult:
                         for kind, samples in self.samples.items()},
             "small_volume": self.small_volume, "small": [asdict(s) for s in self.small],
             "memory_ratio": self.memory_ratio if self.small else None,
+            "drift_cost": self.drift_cost,
+            "drift_path": asdict(self.drift_path) if self.drift_path else None,
             "parity": self.verdict.ok,
             "problems": self.verdict.problems, "digests": self.digests,
         }
@@ -57,6 +62,11 @@ class TapResult:
     def rate(self, kind: str) -> float:
         """Records per second, from the median wall time."""
         return self.records / self.median(kind, "wall") if self.samples.get(kind) else float("nan")
+
+    @property
+    def drift_cost(self) -> float:
+        """The share of throughput the schema drift check costs (tap vs tap-nodrift)."""
+        return 1 - self.rate("tap") / self.rate(NO_DRIFT)
 
     @property
     def memory_ratio(self) -> float:
@@ -82,9 +92,12 @@ class Contenders:
                         "DLT_PROJECT_DIR": str(workdir)}
 
     def command(self, kind: str, records: bool = False) -> tuple[list[str], dict[str, str]]:
-        """The command line and environment of ``kind`` (tap, limit or dlt)."""
+        """The command line and environment of ``kind`` (tap, tap-nodrift, limit or dlt)."""
         if kind == "tap":
             return [str(BIN / self.spec.tap), "--config", str(self.config)], self.env
+        if kind == NO_DRIFT:
+            return ([str(BIN / self.spec.tap), "--config", str(self.config)],
+                    {**self.env, "TAPKIT_DRIFT_CHECK": "off"})
         if kind == "limit":
             return [sys.executable, "-m", "bench.limit", self.spec.name, self.url], self.env
         extra = ["--records"] if records else []
@@ -124,17 +137,21 @@ def measure_tap(spec: TapSpec, options: Options) -> TapResult:
                 log(f"[{spec.name}] parity pass {kind}: {parity.count(extracted[kind])} "
                     f"records, {sum(requested[kind].values())} requests")
             verdict = parity.check(truth, extracted, requested)
-            samples: dict[str, list[Sample]] = {kind: [] for kind in options.kinds}
+            samples: dict[str, list[Sample]] = {kind: [] for kind in options.timed_kinds}
             for repeat in range(options.repeats):
-                for kind in options.kinds:
+                for kind in options.timed_kinds:
                     sample = timed(box, contenders, kind)
                     samples[kind].append(sample)
                     log(f"[{spec.name}] run {repeat + 1}/{options.repeats} {kind}: "
                         f"{sample.wall:.2f} s, {sample.rss_mb:.0f} MiB, "
                         f"sandbox {sample.server_cpu:.2f} s CPU")
+            drift_path = drift.measure(spec, box.client.truth(spec.api))
+            log(f"[{spec.name}] per-record path: {drift_path.on_us:.1f} us with the drift check, "
+                f"{drift_path.off_us:.1f} us without")
         result = TapResult(spec, volume, parity.count(truth), samples, verdict,
                            digests={who: parity.digest(keys)
-                                    for who, keys in {"truth": truth, **extracted}.items()})
+                                    for who, keys in {"truth": truth, **extracted}.items()},
+                           drift_path=drift_path)
         if options.goals:
             result.small_volume = max(10, volume // 10)
             with sandbox(result.small_volume, [spec.api]) as box:

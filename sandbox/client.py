@@ -48,6 +48,11 @@ class SandboxClient:
     def faults(self, api: str = "*", **plan: Any) -> None:
         self._call("POST", "faults", api=api, **plan)
 
+    def drift(self, api: str, path: str, field: str, value: Any, limit: int = 1) -> None:
+        """Make ``limit`` records (0: all) on answers matching ``path`` carry ``value`` at
+        ``field`` (sandbox/drift.py)."""
+        self._call("POST", "drift", api=api, path=path, field=field, value=value, limit=limit)
+
     def latency(self, ms: float, api: str = "*") -> None:
         self._call("POST", "latency", api=api, ms=ms)
 

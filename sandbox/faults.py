@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
+import re
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 #: Every kind the server knows how to inject.
 KINDS = ("429", "429-bare", "500", "502", "503", "504", "reset", "slow", "401", "truncate",
-         "badjson")
+         "badjson", "403", "404")
 
 
 @dataclass
@@ -27,12 +28,16 @@ class FaultPlan:
     slow_seconds: float = 5.0
     #: only requests whose path contains this text are faulted (rate faults)
     only: str = ""
+    #: regular expression -> kind: every request whose path and query match fails so, always
+    #: (e.g. ``{"/courses/600000007919/": "403"}`` for one course the token cannot read)
+    paths: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        unknown = set(self.kinds) | set(self.script.values())
+        unknown = set(self.kinds) | set(self.script.values()) | set(self.paths.values())
         unknown -= set(KINDS)
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; known: {', '.join(KINDS)}")
+        self._paths = [(re.compile(pattern), kind) for pattern, kind in self.paths.items()]
         self._random = random.Random(self.seed)
         self._lock = threading.Lock()
         self._streak: dict[str, int] = {}
@@ -48,14 +53,16 @@ class FaultPlan:
     def pick(self, number: int, url: str, is_token_request: bool) -> str | None:
         """The fault for request ``number`` to ``url``, or ``None`` to answer normally."""
         with self._lock:
-            kind = self.script.get(number)
+            kind = self.script.get(number) or next(
+                (k for pattern, k in self._paths if pattern.search(url)), None)
+            fixed = kind is not None  # scripted and path faults ignore max_consecutive
             if (kind is None and self.rate and (not self.only or self.only in url)
                     and self._random.random() < self.rate):
                 kind = self._random.choice(self.kinds)
             if kind == "401" and is_token_request:
                 kind = "503"
             streak = self._streak.get(url, 0)
-            if kind and number not in self.script and self.max_consecutive and (
+            if kind and not fixed and self.max_consecutive and (
                     streak >= self.max_consecutive):
                 kind = None
             self._streak[url] = streak + 1 if kind else 0

@@ -1,9 +1,10 @@
 """One real HTTP server on loopback serving every fake API under its prefix, plus ``/_sandbox``
-control endpoints (stats, faults, latency, truth, touch, reset)."""
+control endpoints (stats, faults, drift, latency, truth, touch, reset)."""
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import struct
 import threading
@@ -15,7 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.apis import API_TYPES
 from sandbox.apis.base import Answer, FakeAPI, Request, json_answer
+from sandbox.drift import DriftPlan
 from sandbox.faults import FaultPlan
+
+#: The 403 and 404 faults, worded as Google words them.
+ACCESS_ERRORS = {"403": ("PERMISSION_DENIED", "The caller does not have permission"),
+                 "404": ("NOT_FOUND", "Requested entity was not found.")}
 
 
 class Sandbox:
@@ -34,6 +40,7 @@ class Sandbox:
             if not self.only or cls.prefix in self.only}
         self.reset_counters()
         self.faults: dict[str, FaultPlan] = {}
+        self.drift: dict[str, DriftPlan] = {}
 
     def reset_counters(self) -> None:
         self.lock = threading.Lock()
@@ -83,7 +90,7 @@ class Sandbox:
         if action == "reset":
             if "seed" in body or "volume" in body:
                 self.build(int(body.get("seed", self.seed)), int(body.get("volume", self.volume)))
-            self.faults, self.latency = {}, {"*": 0.0}
+            self.faults, self.latency, self.drift = {}, {"*": 0.0}, {}
             self.reset_counters()
             return json_answer({"ok": True})
         if action == "faults":
@@ -95,6 +102,13 @@ class Sandbox:
             for target in ["*"] if apis[0] == "*" else targets:
                 self.faults.pop(target, None) if plan is None else self.faults.update(
                     {target: plan})
+            return json_answer({"ok": True})
+        if action == "drift":
+            try:
+                for target in targets:
+                    self.drift.setdefault(target, DriftPlan()).add(body)
+            except (KeyError, TypeError, ValueError, re.error) as exc:
+                return json_answer({"error": f"bad drift rule: {exc!r}"}, 400)
             return json_answer({"ok": True})
         if action == "latency":
             for target in ["*"] if apis[0] == "*" else targets:
@@ -167,6 +181,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault is None:
             with api.lock:
                 answer = api.handle(request)
+            if prefix in sandbox.drift:
+                answer = sandbox.drift[prefix].apply(self.path, answer)
             self.send(answer)
         else:
             self.inject(fault, plan, api, request)
@@ -175,6 +191,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("429", "429-bare"):
             headers = {"Retry-After": f"{plan.retry_after:g}"} if fault == "429" else {}
             self.send(json_answer({"error": "rate limit exceeded (injected)"}, 429, headers))
+        elif fault in ACCESS_ERRORS:
+            status, message = ACCESS_ERRORS[fault]
+            self.send(json_answer({"error": {"code": int(fault), "status": status,
+                                             "message": f"{message} (injected)"}}, int(fault)))
         elif fault in ("500", "502", "503", "504"):
             self.send(json_answer({"error": f"injected {fault}"}, int(fault)))
         elif fault == "401":

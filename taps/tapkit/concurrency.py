@@ -22,6 +22,10 @@ if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
 
 
+#: A worker's result: the records of a partition, and the error that ended it early (if any).
+Fetched = tuple[list[dict], BaseException | None]
+
+
 def _frozen(context: dict | None) -> tuple:
     return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
 
@@ -33,16 +37,17 @@ class ChildPrefetcher:
         self.workers = max(1, workers)
         self._pool = (ThreadPoolExecutor(self.workers, thread_name_prefix="child-walk")
                       if self.workers > 1 else None)
-        self._futures: dict[tuple[str, tuple], Future] = {}
+        self._futures: dict[tuple[str, tuple], Future[Fetched]] = {}
 
     @property
     def enabled(self) -> bool:
         return self._pool is not None
 
-    def take(self, stream: SuiteStream, context: dict | None) -> list[dict] | None:
-        """The prefetched records of ``stream``'s partition ``context``, if it was scheduled."""
+    def take(self, stream: SuiteStream, context: dict | None) -> Iterator[dict] | None:
+        """The prefetched records of ``stream``'s partition ``context``, if it was scheduled,
+        followed by the error that ended the worker's read (as a sequential read raises it)."""
         future = self._futures.pop((stream.name, _frozen(context)), None)
-        return None if future is None else future.result()
+        return None if future is None else _replay(*future.result())
 
     def lookahead(self, stream: SuiteStream, records: Iterable[dict],
                   context: dict | None) -> Iterator[dict]:
@@ -50,11 +55,15 @@ class ChildPrefetcher:
         window: deque[dict] = deque()
         source = iter(records)
         depth = self.workers * 2
-        for record in source:
-            window.append(record)
-            self._schedule_children(stream, record, context)
-            if len(window) > depth:
-                yield window.popleft()
+        try:
+            for record in source:
+                window.append(record)
+                self._schedule_children(stream, record, context)
+                if len(window) > depth:
+                    yield window.popleft()
+        except Exception:
+            yield from window  # the records read before the error, as a sequential walk
+            raise
         yield from window
 
     def _schedule_children(self, stream: SuiteStream, record: dict,
@@ -73,7 +82,7 @@ class ChildPrefetcher:
             for child in children:
                 key = (child.name, _frozen(child_context))
                 if key not in self._futures:
-                    fetch: Callable[[], list[dict]] = child.partition_fetcher(child_context)
+                    fetch: Callable[[], Fetched] = child.partition_fetcher(child_context)
                     self._futures[key] = self._pool.submit(fetch)
 
     def forget(self, stream_names: set[str]) -> None:
@@ -84,6 +93,12 @@ class ChildPrefetcher:
     def shutdown(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _replay(records: list[dict], error: BaseException | None) -> Iterator[dict]:
+    yield from records
+    if error is not None:
+        raise error
 
 
 class RateLimiter:

@@ -28,6 +28,9 @@ from singer_sdk.helpers.types import Context
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
+from tapkit.access import InaccessibleError, inaccessible_or_fatal
+from tapkit.concurrency import Fetched
+from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
 from tapkit.records import Conformer, boolean_conformer
@@ -147,7 +150,7 @@ class SuiteStream(PartitionStarts, RESTStream):
         if status in RETRY_STATUSES:
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:
-            raise TapError(self.response_error_message(response))
+            raise inaccessible_or_fatal(response, self.response_error_message(response))
         try:
             self.check_page(response)
         except TruncatedBody as exc:
@@ -156,6 +159,7 @@ class SuiteStream(PartitionStarts, RESTStream):
             body = one_line(self.redact(response.text or ""), 200)
             raise RetriableAPIError(f"{self.name}: {exc}{': ' + body if body else ''}",
                                     response) from None
+        self._suite_tap.access.answered = True
 
     def check_page(self, response: requests.Response) -> None:
         """Raise :class:`NotAPage` unless the answer is a page of this stream's records."""
@@ -227,19 +231,31 @@ class SuiteStream(PartitionStarts, RESTStream):
     # -- the per-record hot path -------------------------------------------------------------
     @cached_property
     def _conform(self) -> Conformer | None:
+        """Booleans as the SDK conforms them, needed only with the drift check off: with it on,
+        a boolean-only field holds a bool, or it was widened and the value stays as it came."""
         return boolean_conformer(self.schema)
 
     @cached_property
     def _everything_selected(self) -> bool:
         return all(self.mask.values())
 
+    @cached_property
+    def _drift(self) -> DriftGuard:
+        return DriftGuard(self)
+
     def _generate_record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:
         """The SDK's version without per-record work that JSON input does not need: the
-        selection walk only when something is deselected, conformance only of boolean fields."""
+        selection walk only when something is deselected, conformance only of boolean fields;
+        plus the drift check (tapkit.drift): a value its field does not declare widens the
+        SCHEMA, sent again before the record, which goes out unchanged."""
         if not self._everything_selected:
             pop_deselected_record_properties(record, self.schema, self.mask)
-        if self._conform is not None:
-            record = self._conform(record)
+        check = self._drift.check
+        if check is None:
+            if self._conform is not None:
+                record = self._conform(record)
+        elif not check(record) and self._drift.widen_for(record):
+            super()._write_schema_message()  # again, widened (past the once-per-run guard)
         extracted = utc_now()
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
@@ -251,24 +267,42 @@ class SuiteStream(PartitionStarts, RESTStream):
     # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records: prefetched by a worker, or read now; children looked ahead.
-        Once the SDK has written them all, a partition read in full is recorded as read."""
+        A 403/404 that may be skipped ends the partition here (see tapkit.access). Once the
+        SDK has written them all, a partition read in full is recorded as read."""
         prefetcher = self._suite_tap.prefetcher
-        records = prefetcher.take(self, context)
-        if records is None:
-            records = self._read_partition(context, self.partition_start(context))
-        if self.child_streams and prefetcher.enabled:
-            records = prefetcher.lookahead(self, records, context)
-            yield from records
-            prefetcher.forget({child.name for child in self.child_streams})
-        else:
-            yield from records
-        # the SDK asks for the next record only after writing this one: all are written now
-        self._record_partition_read(context)
+        with self._suite_tap.access.partition(self, context):
+            records = prefetcher.take(self, context)
+            if records is None:
+                records = self._read_partition(context, self.partition_start(context))
+            if self.child_streams and prefetcher.enabled:
+                records = prefetcher.lookahead(self, records, context)
+                yield from records
+                prefetcher.forget({child.name for child in self.child_streams})
+            else:
+                yield from records
+            # the SDK asks for the next record only after writing this one: all are written now
+            self._record_partition_read(context)
 
-    def partition_fetcher(self, context: Context | None) -> Callable[[], list[dict]]:
-        """A job for a worker thread: read the whole partition (where it starts taken now)."""
+    def on_partition_skipped(self, context: Context | None, status: int) -> None:
+        """Hook: the partition ``context`` answered ``status`` (403/404) and was skipped, after
+        its bookmark was put back. ``self._suite_tap.access.was_skipped(name, context)`` tells
+        the same later. Whatever records it read before are written but do not count."""
+
+    def partition_fetcher(self, context: Context | None) -> Callable[[], Fetched]:
+        """A job for a worker thread: read the whole partition (where it starts taken now), and
+        keep the error that stopped it, to be raised after its records, as a sequential read
+        would."""
         start = self.partition_start(context)
-        return lambda: list(self._read_partition(context, start))
+
+        def fetch() -> Fetched:
+            records: list[dict] = []
+            try:
+                records.extend(self._read_partition(context, start))
+            except Exception as exc:  # raised on the main thread by ChildPrefetcher.take
+                return records, exc
+            return records, None
+
+        return fetch
 
     def reading_from(self) -> datetime | None:
         """Where the partition this thread is reading starts (:meth:`partition_start`, taken
@@ -286,6 +320,8 @@ class SuiteStream(PartitionStarts, RESTStream):
         self._partitions_done.discard(key)
         try:
             yield from self.request_records(context)
+        except InaccessibleError:
+            raise
         except TapError as exc:
             text = str(exc)
             raise type(exc)(text if text.startswith(f"{self.name}:") else f"{self.name}: {text}"

@@ -17,6 +17,7 @@ from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
 from singer_sdk.helpers._classproperty import classproperty
 
+from tapkit.access import AccessReport, access_report_for
 from tapkit.cli import SuiteCommand, exit_with, watch_secrets
 from tapkit.concurrency import ChildPrefetcher, RateLimiter
 from tapkit.config import (
@@ -61,6 +62,10 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     **({"default": requests_per_second} if requests_per_second else {}),
                     description="Client-side limit on requests per second across all workers, "
                                 "to stay within the API's quota; 0 or unset: no limit."),
+        th.Property("skip_inaccessible", th.BooleanType, default=True,
+                    description="Skip, with a warning, a partition (one course, one project...) "
+                                "that answers 403 or 404, and a stream that answers 403, instead "
+                                "of failing the run; false: fail on them."),
     ]
 
 
@@ -168,6 +173,11 @@ class SuiteTap(Tap):
         return ChildPrefetcher(int(self.config.get("max_concurrency", 1)))
 
     @cached_property
+    def access(self) -> AccessReport:
+        """The run's partial-access bookkeeping (tapkit.access)."""
+        return access_report_for(self.config)
+
+    @cached_property
     def rate_limiter(self) -> RateLimiter:
         return RateLimiter(self.config.get("max_requests_per_second"))
 
@@ -194,9 +204,12 @@ class SuiteTap(Tap):
         """Sync every selected stream, then write out whatever output is still buffered."""
         try:
             super().sync_all()
+            if summary := self.access.summary():
+                self.logger.warning("%s", summary)
         finally:
             self.message_writer.flush()
             self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()  # a new one next sync
+            self.__dict__.pop("access", None)
 
     def load_state(self, state: dict[str, Any]) -> None:
         """Refuse a state this tap cannot resume from; warn about bookmarks in the future."""

@@ -56,6 +56,7 @@ def test_table_shape(quick_run) -> None:
     for column in ("tap rec/s", "limit rec/s", "tap/limit", "tap RSS MiB", "limit RSS MiB"):
         assert float(row[column].replace(",", "")) > 0, column
     assert row["dlt rec/s"] == row["tap/dlt"] == row["dlt RSS MiB"] == "-"  # --no-dlt
+    assert row["drift check cost"].endswith(" %")  # the tap timed with its drift check off too
     assert row["parity"] == "PASS"
 
 
@@ -65,3 +66,5 @@ def test_tap_and_bare_loop_extract_the_same_keys_and_pages(quick_run) -> None:
     assert tap["parity"] is True, tap["problems"]
     assert tap["digests"]["tap"] == tap["digests"]["limit"] == tap["digests"]["truth"]
     assert tap["samples"]["tap"][0]["requests"] == tap["samples"]["limit"][0]["requests"]
+    assert tap["samples"]["tap-nodrift"][0]["requests"] == tap["samples"]["tap"][0]["requests"]
+    assert isinstance(tap["drift_cost"], float)
