@@ -62,6 +62,7 @@ def classroom(requests_mock):
     requests_mock.post(TOKEN, json={"access_token": "tok", "expires_in": 3600})
     requests_mock.get(f"{API}/courses", json={"courses": [{"id": "c1"}, {"id": "c2"}]})
     requests_mock.get(re.compile(rf"{re.escape(API)}/courses/c\d/.*"), json={})
+    requests_mock.get(re.compile(rf"{re.escape(API)}/(invitations|userProfiles/-/).*"), json={})
     return requests_mock
 
 
@@ -100,6 +101,8 @@ def test_basecamp_account_inactive_stays_fatal_on_a_child(requests_mock):
                        json={"access_token": "at", "expires_in": 1209600})
     requests_mock.get(re.compile(rf"{re.escape(api)}/projects/recordings\.json.*"), json=[])
     requests_mock.get(f"{api}/projects.json", json=[{"id": 7, "name": "P"}])
+    requests_mock.get(f"{api}/chats.json", json=[])
+    requests_mock.get(f"{api}/people.json", json=[])
     requests_mock.get(f"{api}/projects/7.json", status_code=404, json={"status": 404},
                       headers={"Reason": "Account Inactive"})
     tap = TapBasecamp(config={"account_id": "12345", "client_id": "c", "client_secret": "s",

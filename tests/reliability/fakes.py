@@ -188,6 +188,8 @@ class Primetric(FakeAPI):
         return {"uuid": f"00000000-0000-4000-8000-{n:012d}", "name": f"Employee {n}"}
 
     def page(self, request: Request, records: Any, more: Any) -> Reply:
+        if request.path in ("/beta/organization/identity_providers", "/beta/rag_ratings"):
+            return Reply(200, records)  # bare arrays without pagination (TAPS.md)
         return Reply(200, {"count": 2, "next": more, "previous": None, "results": records})
 
     def looping(self, request: Request) -> Any:
