@@ -9,7 +9,10 @@ from typing import Any
 
 #: Every kind the server knows how to inject.
 KINDS = ("429", "429-bare", "500", "502", "503", "504", "reset", "slow", "401", "truncate",
-         "badjson")
+         "badjson", *("429-exhausted", "403-ratelimit"))
+#: Google's quota answers, without Retry-After: 429 RESOURCE_EXHAUSTED, and the 403 with reason
+#: rateLimitExceeded that some Google APIs send instead.
+QUOTA_KINDS = ("429-exhausted", "403-ratelimit")
 
 
 @dataclass

@@ -15,7 +15,19 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.apis import API_TYPES
 from sandbox.apis.base import Answer, FakeAPI, Request, json_answer
-from sandbox.faults import FaultPlan
+from sandbox.faults import QUOTA_KINDS, FaultPlan
+
+
+def google_quota_answer(kind: str) -> Answer:
+    """A quota answer in Google's error shape, without ``Retry-After``."""
+    if kind == "429-exhausted":
+        return json_answer({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message":
+                                      "Quota exceeded for quota metric 'Requests' (injected)"}},
+                           429)
+    return json_answer({"error": {"code": 403, "status": "PERMISSION_DENIED", "message":
+                                  "Rate Limit Exceeded (injected)", "errors": [{
+                                      "domain": "usageLimits", "reason": "rateLimitExceeded",
+                                      "message": "Rate Limit Exceeded"}]}}, 403)
 
 
 class Sandbox:
@@ -175,6 +187,8 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ("429", "429-bare"):
             headers = {"Retry-After": f"{plan.retry_after:g}"} if fault == "429" else {}
             self.send(json_answer({"error": "rate limit exceeded (injected)"}, 429, headers))
+        elif fault in QUOTA_KINDS:
+            self.send(google_quota_answer(fault))
         elif fault in ("500", "502", "503", "504"):
             self.send(json_answer({"error": f"injected {fault}"}, int(fault)))
         elif fault == "401":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tapkit import SuiteStream, TokenCursorPaginator
+from tapkit.quotas import QuotaWait
 
 
 class ClassroomStream(SuiteStream):
@@ -12,6 +13,9 @@ class ClassroomStream(SuiteStream):
 
     paginator = TokenCursorPaginator
     schemas_dir = Path(__file__).parent / "schemas"
+    #: Google's quota answer (429 RESOURCE_EXHAUSTED, or 403 rateLimitExceeded) rarely has
+    #: Retry-After; its quotas are moving averages over a minute: wait up to a whole one.
+    quota_wait = QuotaWait(window=60)
 
 
 class CoursesStream(ClassroomStream):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tap_systeme.quota import quota_wait
 from tapkit import HasMorePaginator, SuiteStream
+from tapkit.quotas import RefillHeaderWait
 
 
 class SystemeStream(SuiteStream):
@@ -19,7 +19,9 @@ class SystemeStream(SuiteStream):
     primary_keys = ("id",)
     schemas_dir = Path(__file__).parent / "schemas"
 
-    server_wait = staticmethod(quota_wait)
+    #: systeme.io's quota is shared by the account's keys; a 429 announces its refill (the docs
+    #: do not say whether with Retry-After: that wins when present).
+    server_wait = RefillHeaderWait("X-RateLimit-Refill", "X-RateLimit-Remaining")
 
 
 CommunitiesStream = SystemeStream.define("communities", "/community/communities")
