@@ -26,7 +26,7 @@ class FaultPlan:
     script: dict[int, str] = field(default_factory=dict)
     #: never fail the same URL more than this many times in a row (0 = no limit)
     max_consecutive: int = 0
-    retry_after: float = 1.0
+    retry_after: float | str = 1.0
     slow_seconds: float = 5.0
     #: only requests whose path contains this text are faulted (rate faults)
     only: str = ""

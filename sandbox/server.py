@@ -185,7 +185,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def inject(self, fault: str, plan: FaultPlan, api: FakeAPI, request: Request) -> None:
         if fault in ("429", "429-bare"):
-            headers = {"Retry-After": f"{plan.retry_after:g}"} if fault == "429" else {}
+            after = plan.retry_after  # seconds, or any text to send as it is ("NaN")
+            after = after if isinstance(after, str) else f"{after:g}"
+            headers = {"Retry-After": after} if fault == "429" else {}
             self.send(json_answer({"error": "rate limit exceeded (injected)"}, 429, headers))
         elif fault in QUOTA_KINDS:
             self.send(google_quota_answer(fault))

@@ -33,7 +33,7 @@ __all__ = [
 #: A token is renewed once less than this share of its lifetime (at most 5 minutes) is left.
 EXPIRY_MARGIN = 0.1
 MAX_EXPIRY_MARGIN = 300.0
-#: Tries after a request's first 401, each with the then current token.
+#: Tries after a request's 401s, each with the then current token.
 MAX_401_RETRIES = 3
 
 
@@ -60,8 +60,8 @@ class _SuiteOAuth(OAuthAuthenticator):
                                         user_agent=user_agent)
         self._lock = threading.Lock()
         self.token_requests = 0
-        #: Access tokens the API has answered a request with (not a 401) at least once.
-        self._accepted: set[str] = set()
+        #: Whether the API has accepted a token of this run (answered without a 4xx).
+        self.accepted = False
 
     # -- token lifecycle -------------------------------------------------------------------
     @property
@@ -145,22 +145,23 @@ class _SuiteOAuth(OAuthAuthenticator):
         return request
 
     def _reauth_on_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        """On a 401, resend the request with a fresh token: once after the first 401, and again
-        (at most :data:`MAX_401_RETRIES` in all) while the 401s come for tokens that were
-        replaced meanwhile or that the API had accepted before (revoked during the run).
-        A fresh token refused before the API ever accepted it ends the retries."""
+        """On a 401, resend the request with the current token (fetching a new one if the
+        refused one is still current): once after the first 401, and again (at most
+        :data:`MAX_401_RETRIES` in all) while the refused token is no longer the current one,
+        or the API has accepted a token of this run before (tokens revoked during the run,
+        seen by several workers at once). A new token refused before the API ever accepted one
+        means the credentials do not give access: that 401 is final."""
         request = response.request
         used = _bearer(request)
         if response.status_code != 401:
             if used and response.status_code < 400:
-                self._accepted.add(used)
+                self.accepted = True
             return response
         for attempt in range(MAX_401_RETRIES):
             if not used:  # no token went out (e.g. dropped on a redirect): nothing to renew
                 return response
-            fresh = (used == self.access_token and used not in self._accepted
-                     and self.is_token_valid())
-            if attempt and fresh:
+            current = used == self.access_token and self.is_token_valid()
+            if attempt and current and not self.accepted:
                 return response
             self.invalidate(used)
             token = self.ensure_token()
@@ -174,14 +175,14 @@ class _SuiteOAuth(OAuthAuthenticator):
             response, request, used = new, retry, token
             if response.status_code != 401:
                 if response.status_code < 400:
-                    self._accepted.add(token)
+                    self.accepted = True
                 return response
         return response
 
     def unauthorized_hint(self) -> str:
         """What a final 401 asks the user to check: the credentials only if the API never
         accepted a token of this run (the token endpoint accepted them either way)."""
-        if self._accepted:
+        if self.accepted:
             return ("the API accepted this run's access tokens before and now refuses new ones: "
                     "access was revoked or changed during the run; check the app's access and "
                     "run again")
