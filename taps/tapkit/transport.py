@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3 import ProxyManager
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from tapkit.origins import OriginGuard
@@ -122,6 +123,9 @@ class _TrackedHTTPSPool(_TrackedPool, HTTPSConnectionPool):
     pass
 
 
+TRACKED_POOLS = {"http": _TrackedHTTPPool, "https": _TrackedHTTPSPool}
+
+
 def _total_seconds(timeout: Any) -> float | None:
     if isinstance(timeout, tuple):
         parts = [float(t) for t in timeout if t is not None]
@@ -138,8 +142,13 @@ class SuiteAdapter(HTTPAdapter):
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _TrackedHTTPPool,
-                                                   "https": _TrackedHTTPSPool}
+        self.poolmanager.pool_classes_by_scheme = dict(TRACKED_POOLS)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, ProxyManager):  # not SOCKS, whose pools are its own
+            manager.pool_classes_by_scheme = dict(TRACKED_POOLS)
+        return manager
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: Any = None, **kwargs: Any) -> requests.Response:
