@@ -1,5 +1,6 @@
 """Quota answers and how long each API's quota asks the tap to wait.
 
+- :func:`retry_after_seconds`: what ``Retry-After`` asks for (an unusable value counts as absent).
 - :func:`is_quota_answer`: a 429, or a 403 whose JSON error names a rate limit (Google's
   ``rateLimitExceeded`` / ``userRateLimitExceeded``, or ``RATE_LIMIT_EXCEEDED`` in its details).
 - :class:`QuotaWait`: an API's wait after a quota answer without ``Retry-After``, from the shape
