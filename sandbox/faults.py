@@ -10,7 +10,10 @@ from typing import Any
 
 #: Every kind the server knows how to inject.
 KINDS = ("429", "429-bare", "500", "502", "503", "504", "reset", "slow", "401", "truncate",
-         "badjson", "403", "404")
+         "badjson", "403", "404", *("429-exhausted", "403-ratelimit"))
+#: Google's quota answers, without Retry-After: 429 RESOURCE_EXHAUSTED, and the 403 with reason
+#: rateLimitExceeded that some Google APIs send instead.
+QUOTA_KINDS = ("429-exhausted", "403-ratelimit")
 
 
 @dataclass
@@ -24,7 +27,7 @@ class FaultPlan:
     script: dict[int, str] = field(default_factory=dict)
     #: never fail the same URL more than this many times in a row (0 = no limit)
     max_consecutive: int = 0
-    retry_after: float = 1.0
+    retry_after: float | str = 1.0
     slow_seconds: float = 5.0
     #: only requests whose path contains this text are faulted (rate faults)
     only: str = ""

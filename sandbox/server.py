@@ -17,7 +17,20 @@ from urllib.parse import parse_qs, urlsplit
 from sandbox.apis import API_TYPES
 from sandbox.apis.base import Answer, FakeAPI, Request, json_answer
 from sandbox.drift import DriftPlan
-from sandbox.faults import FaultPlan
+from sandbox.faults import QUOTA_KINDS, FaultPlan
+
+
+def google_quota_answer(kind: str) -> Answer:
+    """A quota answer in Google's error shape, without ``Retry-After``."""
+    if kind == "429-exhausted":
+        return json_answer({"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message":
+                                      "Quota exceeded for quota metric 'Requests' (injected)"}},
+                           429)
+    return json_answer({"error": {"code": 403, "status": "PERMISSION_DENIED", "message":
+                                  "Rate Limit Exceeded (injected)", "errors": [{
+                                      "domain": "usageLimits", "reason": "rateLimitExceeded",
+                                      "message": "Rate Limit Exceeded"}]}}, 403)
+
 
 #: The 403 and 404 faults, worded as Google words them.
 ACCESS_ERRORS = {"403": ("PERMISSION_DENIED", "The caller does not have permission"),
@@ -189,8 +202,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def inject(self, fault: str, plan: FaultPlan, api: FakeAPI, request: Request) -> None:
         if fault in ("429", "429-bare"):
-            headers = {"Retry-After": f"{plan.retry_after:g}"} if fault == "429" else {}
+            after = plan.retry_after  # seconds, or any text to send as it is ("NaN")
+            after = after if isinstance(after, str) else f"{after:g}"
+            headers = {"Retry-After": after} if fault == "429" else {}
             self.send(json_answer({"error": "rate limit exceeded (injected)"}, 429, headers))
+        elif fault in QUOTA_KINDS:
+            self.send(google_quota_answer(fault))
         elif fault in ACCESS_ERRORS:
             status, message = ACCESS_ERRORS[fault]
             self.send(json_answer({"error": {"code": int(fault), "status": status,

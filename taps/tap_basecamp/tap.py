@@ -29,8 +29,9 @@ def _settings() -> dict:
         th.Property("token_url", th.URIType,
                     default="https://launchpad.37signals.com/authorization/token",
                     description="Launchpad's OAuth token endpoint."),
-        # Basecamp allows about 50 requests per 10 s per IP.
-        *common_settings(api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5),
+        # Basecamp allows about 50 requests per 10 s per IP: a budget of 5/s * 10 s.
+        *common_settings(api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5,
+                         rate_window=10),
         start_date_setting(description="Only recordings (todos, messages, comments, documents, "
                                        "...) updated at or after this time (unset: all "
                                        "history); the other streams are always full."),

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from singer_sdk.helpers.types import Context
 
 from tapkit import SuiteStream, TokenCursorPaginator
+from tapkit.quotas import QuotaWait
 
 
 # KIT-CANDIDATE: settings sent as (repeated) query parameters, and parent context fields copied
@@ -45,6 +46,9 @@ class ClassroomStream(SettingParams):
     paginator = TokenCursorPaginator
     empty_page_keys = frozenset({"nextPageToken"})
     schemas_dir = Path(__file__).parent / "schemas"
+    #: Google's quota answer (429 RESOURCE_EXHAUSTED, or 403 rateLimitExceeded) rarely has
+    #: Retry-After; its quotas are moving averages over a minute: wait up to a whole one.
+    quota_wait = QuotaWait(window=60)
 
 
 class CoursesStream(ClassroomStream):

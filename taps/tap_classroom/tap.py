@@ -34,8 +34,10 @@ class TapClassroom(SuiteTap):
                     description="Refresh token granted with the read-only Classroom scopes."),
         th.Property("token_url", th.URIType, default="https://oauth2.googleapis.com/token",
                     description="OAuth token endpoint."),
-        # Google allows 1,200 queries per minute per user (3,000 per client).
-        *common_settings(api_url="https://classroom.googleapis.com/v1", requests_per_second=20),
+        # Google allows 1,200 queries per minute per user (3,000 per client), counted over a
+        # moving minute: a budget of 20/s * 60 s, with bursts.
+        *common_settings(api_url="https://classroom.googleapis.com/v1", requests_per_second=20,
+                         rate_window=60),
         th.Property("page_size", th.IntegerType(minimum=1),
                     description="pageSize sent on every list call (unset: the server's default)."),
         start_date_setting(description="Only announcements, course work and course-work "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tapkit import NextInBodyPaginator, SuiteStream
+from tapkit.quotas import QuotaWait
 
 
 class PrimetricStream(SuiteStream):
@@ -16,6 +17,8 @@ class PrimetricStream(SuiteStream):
     records_key = "results"
     primary_keys = ("uuid",)
     schemas_dir = Path(__file__).parent / "schemas"
+    #: Primetric documents a 30-second rate-limit window; a 429 without Retry-After waits past it.
+    quota_wait = QuotaWait(window=30, minimum=31)
 
 
 #: A bare JSON array, not paginated: one request answers the whole list.

@@ -3,13 +3,15 @@
 The OAuth ones build on the SDK's :class:`OAuthAuthenticator`, are created once per tap (no
 ``SingletonMeta``), reuse a token until shortly before ``expires_in`` runs out, retry the token
 endpoint on 429/5xx/network errors, keep a rotated ``refresh_token``, and answer a 401 from the API
-with one fresh token and one retry of the request. No secret ever reaches a log line or an error.
+with one fresh token and one retry of the request. Under concurrency a request whose token was
+replaced (or revoked after the API had accepted it) meanwhile gets the current token and another
+try, a bounded number of times. Token requests go only to the origin of ``token_url``. No secret
+ever reaches a log line or an error.
 """
 
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +20,8 @@ from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator, O
 from singer_sdk.helpers._util import utc_now
 
 from tapkit.errors import ConfigError, TapError, one_line, redact, redact_url
-from tapkit.retry import NETWORK_ERRORS, RETRY_STATUSES, retry_after_seconds
+from tapkit.retry import MAX_RETRY_WAIT, NETWORK_ERRORS, RETRY_STATUSES, RetryPolicy, sleep
+from tapkit.transport import guarded_session
 
 __all__ = [
     "APIKeyAuthenticator",
@@ -30,6 +33,13 @@ __all__ = [
 #: A token is renewed once less than this share of its lifetime (at most 5 minutes) is left.
 EXPIRY_MARGIN = 0.1
 MAX_EXPIRY_MARGIN = 300.0
+#: Tries after a request's 401s, each with the then current token.
+MAX_401_RETRIES = 3
+
+
+def _bearer(request: requests.PreparedRequest) -> str:
+    value = str(request.headers.get("Authorization") or "")
+    return value[7:] if value[:7].lower() == "bearer " else ""
 
 
 class _SuiteOAuth(OAuthAuthenticator):
@@ -39,16 +49,19 @@ class _SuiteOAuth(OAuthAuthenticator):
 
     def __init__(self, *, token_url: str, client_id: str, client_secret: str,
                  timeout: float = 60, max_retries: int = 3, backoff_factor: float = 2,
-                 user_agent: str | None = None, **kwargs: Any) -> None:
+                 max_retry_wait: float = MAX_RETRY_WAIT, user_agent: str | None = None,
+                 allowed: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(auth_endpoint=token_url, client_id=client_id,
                          client_secret=client_secret, **kwargs)
         self._timeout, self._max_retries = timeout, max_retries
-        self._backoff_factor = backoff_factor
-        self._session = requests.Session()
-        if user_agent:
-            self._session.headers["User-Agent"] = user_agent
+        self._policy = RetryPolicy(max_retries=max_retries, backoff_factor=backoff_factor,
+                                   max_wait=max_retry_wait)
+        self._session = guarded_session(allowed or {token_url: "token_url"}, pool_size=2,
+                                        user_agent=user_agent)
         self._lock = threading.Lock()
         self.token_requests = 0
+        #: Whether the API has accepted a token of this run (answered without a 4xx).
+        self.accepted = False
 
     # -- token lifecycle -------------------------------------------------------------------
     @property
@@ -91,14 +104,13 @@ class _SuiteOAuth(OAuthAuthenticator):
                 if last:
                     raise TapError(f"could not reach the token endpoint {url} after "
                                    f"{attempt + 1} tries: {type(exc).__name__}") from None
-                time.sleep(self._backoff_factor * 2**attempt)
+                sleep(self._policy.wait(attempt + 1, None))
                 continue
             if response.status_code in RETRY_STATUSES and not last:
-                wait = retry_after_seconds(response)
-                time.sleep(self._backoff_factor * 2**attempt if wait is None else wait)
+                sleep(self._policy.wait(attempt + 1, response))
                 continue
             if response.status_code >= 400:
-                body = redact(one_line(response.text, 200), self.secrets)
+                body = one_line(redact(response.text, self.secrets), 200)
                 fields = ", ".join(k for k in self.oauth_request_body if k != "grant_type")
                 hint = (f"check {fields}" if response.status_code in (400, 401, 403)
                         else "try again later")
@@ -110,7 +122,7 @@ class _SuiteOAuth(OAuthAuthenticator):
             except ValueError:  # a cut-off answer: worth another try
                 if last:
                     raise TapError(f"token endpoint {url} answered with invalid JSON") from None
-                time.sleep(self._backoff_factor * 2**attempt)
+                sleep(self._policy.wait(attempt + 1, None))
                 continue
             except RecursionError:
                 raise TapError(f"token endpoint {url} answered with JSON nested too deeply to "
@@ -139,21 +151,49 @@ class _SuiteOAuth(OAuthAuthenticator):
         return request
 
     def _reauth_on_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        """On a 401, get one new token and resend the request once."""
+        """On a 401, resend the request with the current token (fetching a new one if the
+        refused one is still current): once after the first 401, and again (at most
+        :data:`MAX_401_RETRIES` in all) while the refused token is no longer the current one,
+        or the API has accepted a token of this run before (tokens revoked during the run,
+        seen by several workers at once). A new token refused before the API ever accepted one
+        means the credentials do not give access: that 401 is final."""
         request = response.request
-        if response.status_code != 401 or getattr(request, "_tapkit_reauthed", False):
+        used = _bearer(request)
+        if response.status_code != 401:
+            if used and response.status_code < 400:
+                self.accepted = True
             return response
-        used = str(request.headers.get("Authorization", "")).removeprefix("Bearer ")
-        self.invalidate(used)
-        retry = request.copy()
-        retry._tapkit_reauthed = True  # type: ignore[attr-defined]
-        retry.headers["Authorization"] = f"Bearer {self.ensure_token()}"
-        response.content  # noqa: B018  (release the connection before reusing it)
-        response.close()
-        new = response.connection.send(retry, **kwargs)  # type: ignore[attr-defined]
-        new.history.append(response)
-        new.request = retry
-        return new
+        for attempt in range(MAX_401_RETRIES):
+            if not used:  # no token went out (e.g. dropped on a redirect): nothing to renew
+                return response
+            current = used == self.access_token and self.is_token_valid()
+            if attempt and current and not self.accepted:
+                return response
+            self.invalidate(used)
+            token = self.ensure_token()
+            retry = request.copy()
+            retry.headers["Authorization"] = f"Bearer {token}"
+            response.content  # noqa: B018  (release the connection before reusing it)
+            response.close()
+            new = response.connection.send(retry, **kwargs)  # type: ignore[attr-defined]
+            new.history.append(response)
+            new.request = retry
+            response, request, used = new, retry, token
+            if response.status_code != 401:
+                if response.status_code < 400:
+                    self.accepted = True
+                return response
+        return response
+
+    def unauthorized_hint(self) -> str:
+        """What a final 401 asks the user to check: the credentials only if the API never
+        accepted a token of this run (the token endpoint accepted them either way)."""
+        if self.accepted:
+            return ("the API accepted this run's access tokens before and now refuses new ones: "
+                    "access was revoked or changed during the run; check the app's access and "
+                    "run again")
+        return ("the token endpoint accepted the credentials but the API refuses the access "
+                "token: check that they were granted access to this API (scopes) and api_url")
 
 
 class RefreshTokenAuthenticator(_SuiteOAuth):

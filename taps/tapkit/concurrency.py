@@ -1,4 +1,4 @@
-"""Concurrent child walks and the client-side request rate limit.
+"""Concurrent child walks (the request rate limit is in :mod:`tapkit.limiter`).
 
 The SDK syncs a parent record's children one partition at a time, right after the record. The
 :class:`ChildPrefetcher` looks a few parent records ahead and fetches those records' child
@@ -11,12 +11,10 @@ output is the same valid Singer stream and a killed run resumes exactly as befor
 from __future__ import annotations
 
 import copy
-import threading
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -99,33 +97,3 @@ def _replay(records: list[dict], error: BaseException | None) -> Iterator[dict]:
     yield from records
     if error is not None:
         raise error
-
-
-class RateLimiter:
-    """Spaces requests at least ``1 / per_second`` apart across every thread (``None``: off)."""
-
-    def __init__(self, per_second: float | None) -> None:
-        self.interval = 1.0 / per_second if per_second else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            time.sleep(slot - now)
-
-    def wrap(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """``func`` with a wait for a free slot before every call."""
-        if not self.interval:
-            return func
-
-        def limited(*args: Any, **kwargs: Any) -> Any:
-            self.wait()
-            return func(*args, **kwargs)
-
-        return limited

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import ParseResult
 
-import backoff
 import requests
 import singer_sdk.singerlib as singer
 from singer_sdk import RESTStream
@@ -33,14 +32,16 @@ from tapkit.concurrency import Fetched
 from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
+from tapkit.quotas import QuotaWait, is_quota_answer
 from tapkit.records import Conformer, boolean_conformer
 from tapkit.responses import NotAPage, TruncatedBody, mark_exhausted, records_in
 from tapkit.retry import (
     NETWORK_ERRORS,
     RETRY_STATUSES,
+    RetryPolicy,
     ServerWait,
+    call_with_retries,
     retry_after_seconds,
-    wait_times,
 )
 from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
@@ -77,6 +78,8 @@ class SuiteStream(PartitionStarts, RESTStream):
     schemas_dir: ClassVar[Path | None] = None
     #: How long a failed answer asks to wait before the retry (``None``: it does not say).
     server_wait: ClassVar[ServerWait] = staticmethod(retry_after_seconds)
+    #: The API's wait after a quota answer that does not say (``None``: the backoff).
+    quota_wait: ClassVar[QuotaWait | None] = None
     #: What a 401 asks the user to check.
     credentials_hint: ClassVar[str] = "check the credentials"
     #: JSON input needs none of the SDK's generic conformance (see _generate_record_messages).
@@ -147,7 +150,7 @@ class SuiteStream(PartitionStarts, RESTStream):
         """429/5xx are retried; other 4xx are fatal with a clear message; a 2xx must be a page:
         a cut-off body or an answer that is no page (see :meth:`check_page`) is retried too."""
         status = response.status_code
-        if status in RETRY_STATUSES:
+        if status in RETRY_STATUSES or is_quota_answer(response):
             raise RetriableAPIError(self.response_error_message(response), response)
         if status >= 400:
             raise inaccessible_or_fatal(response, self.response_error_message(response))
@@ -166,8 +169,8 @@ class SuiteStream(PartitionStarts, RESTStream):
         records_in(response, self.records_key, self.empty_page_keys)
 
     def response_error_message(self, response: requests.Response) -> str:
-        body = one_line(response.text or "", 200)
-        hint = {401: f" ({self.credentials_hint})", 403: " (check the credentials' scopes "
+        body = one_line(self.redact(response.text or ""), 200)  # redact first: no cut secret
+        hint = {401: f" ({self.unauthorized_hint()})", 403: " (check the credentials' scopes "
                 "and permissions)", 404: " (check api_url and the ids in it)"}.get(
                     response.status_code, "")
         return self.redact(f"{self.name}: HTTP {response.status_code} {response.reason} from "
@@ -187,38 +190,38 @@ class SuiteStream(PartitionStarts, RESTStream):
             yield record
 
     # -- retries and errors --------------------------------------------------------------------
-    def backoff_wait_generator(self) -> Any:
-        return wait_times(float(self.config.get("backoff_factor", 2)), self.server_wait)
+    @cached_property
+    def retry_policy(self) -> RetryPolicy:
+        """The retry settings with this stream's (its API's) server and quota waits."""
+        return self._suite_tap.retry_policy(self.server_wait, self.quota_wait)
 
     def backoff_max_tries(self) -> int:
-        return int(self.config.get("max_retries", 3)) + 1
+        return self.retry_policy.tries
 
-    def backoff_jitter(self, value: float) -> float:
-        return value
+    def unauthorized_hint(self) -> str:
+        """What a final 401 asks to check (the authenticator knows best when it has a say)."""
+        hint = getattr(self.authenticator, "unauthorized_hint", None)
+        return hint() if callable(hint) else self.credentials_hint
 
-    def backoff_handler(self, details: Any) -> None:
-        exc = details.get("exception")
+    def log_retry(self, exc: BaseException, retry: int, seconds: float) -> None:
         what = (f"HTTP {exc.response.status_code}" if isinstance(exc, RetriableAPIError)
                 and exc.response is not None else type(exc).__name__)
-        self.logger.warning("%s: %s, retry %d in %.1f s", self.name, what,
-                            details.get("tries", 0), details.get("wait") or 0)
+        self.logger.warning("%s: %s, retry %d in %.1f s", self.name, what, retry, seconds)
 
     def request_decorator(self, func: Any) -> Any:
         func = self._suite_tap.rate_limiter.wrap(func)
-        retrying = backoff.on_exception(
-            self.backoff_wait_generator, (RetriableAPIError, *NETWORK_ERRORS),
-            max_tries=self.backoff_max_tries, on_backoff=self.backoff_handler,
-            jitter=self.backoff_jitter, logger=None)(func)
+        policy = self.retry_policy
 
         def request(prepared: requests.PreparedRequest, context: Context | None) -> Any:
             try:
-                return retrying(prepared, context)
+                return call_with_retries(lambda: func(prepared, context), policy,
+                                         self.log_retry)
             except RetriableAPIError as exc:
-                raise TapError(f"{exc} (gave up after {self.backoff_max_tries()} tries)") from None
+                raise TapError(f"{exc} (gave up after {policy.tries} tries)") from None
             except NETWORK_ERRORS as exc:
                 raise TapError(self.redact(
                     f"{self.name}: no answer from {prepared.method} {redact_url(prepared.url)} "
-                    f"after {self.backoff_max_tries()} tries ({type(exc).__name__})")) from None
+                    f"after {policy.tries} tries ({type(exc).__name__})")) from None
 
         return request
 

@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 
 import click
 import requests
-from requests.adapters import HTTPAdapter
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
@@ -19,7 +18,7 @@ from singer_sdk.helpers._classproperty import classproperty
 
 from tapkit.access import AccessReport, access_report_for
 from tapkit.cli import SuiteCommand, exit_with, watch_secrets
-from tapkit.concurrency import ChildPrefetcher, RateLimiter
+from tapkit.concurrency import ChildPrefetcher
 from tapkit.config import (
     coerce_numbers,
     date_problems,
@@ -30,7 +29,13 @@ from tapkit.config import (
     url_problems,
 )
 from tapkit.errors import ConfigError, TapError, redact
+from tapkit.limiter import RateLimiter
+from tapkit.origins import setting_url
+from tapkit.quotas import QuotaWait
+from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
+from tapkit.secrets import secret_problems, strip_secrets, wire_forms
 from tapkit.state import StateError, bookmark_streams, check_state
+from tapkit.transport import guarded_session
 from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
@@ -38,9 +43,10 @@ DISTRIBUTION = "singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
-                    concurrency: int = 8) -> list[th.Property]:
+                    concurrency: int = 8, rate_window: float = 1) -> list[th.Property]:
     """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API, plus
-    the concurrency and rate-limit settings (defaults per tap, from the API's quota)."""
+    the concurrency and rate-limit settings (defaults per tap, from the API's quota: a budget of
+    ``requests_per_second * rate_window`` requests per ``rate_window`` seconds)."""
     return [
         th.Property("api_url", th.URIType, default=api_url,
                     description="Base URL of the API; stream paths are appended to it."),
@@ -48,20 +54,30 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="User-Agent sent on every request (default: tap name, version "
                                 "and project URL)."),
         th.Property("request_timeout", th.IntegerType(minimum=1), default=60,
-                    description="Seconds to wait for each answer."),
+                    description="Seconds to wait for each whole answer (headers and body)."),
         th.Property("max_retries", th.IntegerType(minimum=0), default=3,
                     description="Retries after the first try on 429, 500, 502, 503, 504, "
                                 "connection errors and timeouts."),
         th.Property("backoff_factor", th.NumberType(minimum=0), default=2,
                     description="Retry n waits backoff_factor * 2**(n-1) seconds, unless the "
                                 "answer's Retry-After says otherwise."),
+        th.Property("max_retry_wait", th.NumberType(minimum=0), default=int(MAX_RETRY_WAIT),
+                    description="Longest wait in seconds before a retry: a backoff or quota "
+                                "wait is cut to it, and an API asking (Retry-After) for a "
+                                "longer wait ends the run at once."),
         th.Property("max_concurrency", th.IntegerType(minimum=1), default=concurrency,
                     description="Child partitions (per course, per project...) fetched at once; "
                                 "1 reads them one after the other."),
         th.Property("max_requests_per_second", th.NumberType(minimum=0),
                     **({"default": requests_per_second} if requests_per_second else {}),
-                    description="Client-side limit on requests per second across all workers, "
-                                "to stay within the API's quota; 0 or unset: no limit."),
+                    description="Client-side limit on requests per second across all workers "
+                                "(the long-run rate), to stay within the API's quota; 0 or "
+                                "unset: no limit."),
+        th.Property("rate_limit_window", th.NumberType(minimum=0), default=rate_window,
+                    description="Seconds the rate limit counts over: up to "
+                                "max_requests_per_second * rate_limit_window requests may go at "
+                                "once, and never more in any such span (the API's quota "
+                                "window)."),
         th.Property("skip_inaccessible", th.BooleanType, default=True,
                     description="Skip, with a warning, a partition (one course, one project...) "
                                 "that answers 403 or 404, and a stream that answers 403, instead "
@@ -106,8 +122,7 @@ class SuiteTap(Tap):
         """The values of the secret settings (and live tokens), never to be printed."""
         config = self.__dict__.get("_config") or {}
         values = [str(config[k]) for k in self.secret_keys() if config.get(k)]
-        auth = self.__dict__.get("authenticator")
-        return values + [str(s) for s in getattr(auth, "secrets", []) if s]
+        return values + wire_forms(self.__dict__.get("authenticator"))
 
     def _config_message(self, errors: list[str]) -> str:
         msgs = [redact(e, self.secret_values) for e in errors]
@@ -122,7 +137,9 @@ class SuiteTap(Tap):
         return environment_config(schema, cls._env_var_prefix)
 
     def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
-        """Numbers as ``int``/``float`` whatever form they came in, then the SDK's validation."""
+        """Secrets without pasted whitespace, numbers as ``int``/``float`` whatever form they
+        came in, then the SDK's validation."""
+        strip_secrets(self._config, self.secret_keys())
         schema = self.config_jsonschema
         self.append_builtin_config(schema)
         problems = coerce_numbers(self._config, schema)
@@ -138,6 +155,7 @@ class SuiteTap(Tap):
             problems += url_problems(key, self.config.get(key), query_allowed=key != "api_url")
         problems += header_problems("user_agent", self.config.get("user_agent"))
         problems += date_problems(self.config, self.config_jsonschema)
+        problems += secret_problems(self.config, self.secret_keys())
         problems += self.extra_config_problems()
         if problems:
             raise ConfigError(self._config_message(problems))
@@ -157,16 +175,20 @@ class SuiteTap(Tap):
 
     @cached_property
     def http_session(self) -> requests.Session:
-        """The tap's keep-alive HTTP session, with a connection per worker."""
-        session = requests.Session()
+        """The tap's keep-alive HTTP session, with a connection per worker, talking only to the
+        origin of ``api_url`` (see :mod:`tapkit.transport`)."""
+        session = guarded_session(self.allowed_origins("api_url"),
+                                  pool_size=int(self.config.get("max_concurrency", 8)) + 2)
         # requests reads the proxy variables of the whole environment on every request; with
         # none set there is nothing to find, so skip that walk (proxies still work when set)
         session.trust_env = any(k.lower().endswith("_proxy") for k in os.environ)
-        adapter = HTTPAdapter(pool_connections=4,
-                              pool_maxsize=int(self.config.get("max_concurrency", 8)) + 2)
-        session.mount("https://", adapter)
-        session.mount("http://", adapter)
         return session
+
+    def allowed_origins(self, *settings: str) -> dict[str, str]:
+        """The URLs of ``settings`` (placeholders such as ``{account_id}`` filled), to their
+        setting's name: the only origins that get the tap's credentials."""
+        return {setting_url(str(self.config[k]), self.config): k for k in settings
+                if self.config.get(k)}
 
     @cached_property
     def prefetcher(self) -> ChildPrefetcher:
@@ -179,7 +201,8 @@ class SuiteTap(Tap):
 
     @cached_property
     def rate_limiter(self) -> RateLimiter:
-        return RateLimiter(self.config.get("max_requests_per_second"))
+        return RateLimiter(float(self.config.get("max_requests_per_second") or 0),
+                           float(self.config.get("rate_limit_window") or 1))
 
     @cached_property
     def authenticator(self) -> Any:
@@ -195,7 +218,21 @@ class SuiteTap(Tap):
         return {"timeout": int(self.config.get("request_timeout", 60)),
                 "max_retries": int(self.config.get("max_retries", 3)),
                 "backoff_factor": float(self.config.get("backoff_factor", 2)),
+                "max_retry_wait": self.max_retry_wait,
+                "allowed": self.allowed_origins("token_url"),
                 "user_agent": self.config.get("user_agent") or self.default_user_agent}
+
+    @property
+    def max_retry_wait(self) -> float:
+        return float(self.config.get("max_retry_wait", MAX_RETRY_WAIT))
+
+    def retry_policy(self, server_wait: ServerWait, quota_wait: QuotaWait | None
+                     ) -> RetryPolicy:
+        """How a stream with these waits retries, under the retry settings."""
+        return RetryPolicy(max_retries=int(self.config.get("max_retries", 3)),
+                           backoff_factor=float(self.config.get("backoff_factor", 2)),
+                           max_wait=self.max_retry_wait, server_wait=server_wait,
+                           quota_wait=quota_wait)
 
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]

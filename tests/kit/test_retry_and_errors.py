@@ -10,7 +10,7 @@ import requests
 
 from tap_classroom.tap import TapClassroom
 from tapkit import TapError
-from tapkit.retry import retry_after_seconds, wait_times
+from tapkit.retry import RetryPolicy, retry_after_seconds
 
 API = "https://classroom.example.com/v1"
 TOKEN = "https://oauth.example.com/token"
@@ -23,8 +23,8 @@ CONFIG = {"client_id": "cid", "client_secret": SECRET, "refresh_token": "very-se
 def sleeps(monkeypatch) -> list[float]:
     """Record backoff's sleeps instead of sleeping."""
     waited: list[float] = []
-    monkeypatch.setattr("backoff._sync.time.sleep", waited.append)
-    monkeypatch.setattr("tapkit.auth.time.sleep", waited.append)
+    monkeypatch.setattr("tapkit.retry.sleep", waited.append)
+    monkeypatch.setattr("tapkit.auth.sleep", waited.append)
     return waited
 
 
@@ -43,14 +43,12 @@ def response_with(headers: dict) -> requests.Response:
 
 class TestWaits:
     def test_exponential_from_backoff_factor(self):
-        gen = wait_times(2)
-        next(gen)
-        assert [gen.send(None) for _ in range(4)] == [2, 4, 8, 16]
+        policy = RetryPolicy(backoff_factor=2)
+        assert [policy.wait(n, None) for n in range(1, 5)] == [2, 4, 8, 16]
 
     def test_factor_is_a_setting(self):
-        gen = wait_times(0.5)
-        next(gen)
-        assert [gen.send(None) for _ in range(3)] == [0.5, 1, 2]
+        policy = RetryPolicy(backoff_factor=0.5)
+        assert [policy.wait(n, None) for n in range(1, 4)] == [0.5, 1, 2]
 
     def test_retry_after_seconds_and_http_date(self):
         assert retry_after_seconds(response_with({"Retry-After": "7"})) == 7

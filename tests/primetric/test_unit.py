@@ -11,7 +11,7 @@ import requests_mock
 
 from tap_primetric.streams import AssignmentsStream
 from tap_primetric.tap import TapPrimetric
-from tapkit import ConfigError, PaginationLoopError, ResponseShapeError, TapError
+from tapkit import ConfigError, PaginationLoopError, TapError
 from tests.primetric.catalog import BARE_ARRAYS, KEYS
 
 API = "https://api.primetric.com/beta"

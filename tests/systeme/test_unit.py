@@ -9,12 +9,14 @@ from email.utils import formatdate
 import pytest
 import requests
 import requests_mock
-from singer_sdk.exceptions import RetriableAPIError
 
-from tap_systeme.quota import REFILL_MARGIN, quota_wait, refill_seconds
+from tap_systeme.streams import SystemeStream
 from tap_systeme.tap import TapSysteme
 from tapkit import ConfigError, TapError
-from tapkit.retry import wait_times
+from tapkit.retry import RetryPolicy, WaitTooLong
+
+refill = SystemeStream.server_wait
+REFILL_MARGIN = refill.margin
 
 API = "https://api.systeme.io/api"
 KEY = "unit-test-api-key-77"
@@ -118,7 +120,7 @@ def test_a_401_is_fatal_at_once_and_names_the_stream_without_the_key():
 
 def test_a_429_without_retry_after_waits_for_the_refill(monkeypatch):
     waits = []
-    monkeypatch.setattr("time.sleep", waits.append)
+    monkeypatch.setattr("tapkit.retry.sleep", waits.append)
     with requests_mock.Mocker() as mock:
         mock.get(f"{API}/tags", [
             {"status_code": 429, "json": {}, "headers": {"X-RateLimit-Refill": "7"}},
@@ -133,35 +135,40 @@ NOW = 1_700_000_000.0
 @pytest.mark.parametrize(("value", "seconds"), [
     ("1700000030", 30), ("1700000030000", 30), ("12", 12), ("0", 0), ("1699999000", 0),
     (formatdate(NOW + 45, usegmt=True), 45), ("2023-11-14T22:14:20Z", 60),
-    ("99999", 900), ("soon", None), ("", None)])
+    ("99999", 99999), ("soon", None), ("", None), ("nan", None), ("-3", None)])
 def test_refill_header_formats(value, seconds):
     response = requests.Response()
     response.headers["X-RateLimit-Refill"] = value
     expected = None if seconds is None else pytest.approx(seconds)
-    assert refill_seconds(response, now=NOW) == expected
+    assert refill.refill_seconds(response, now=NOW) == expected
 
 
-def failed(status: int, **headers: str) -> RetriableAPIError:
+def failed(status: int, **headers: str) -> requests.Response:
     response = requests.Response()
     response.status_code = status
     response.headers.update(headers)
-    return RetriableAPIError("failed", response)
+    return response
 
 
 def test_wait_order_retry_after_then_refill_then_exponential():
-    waits = wait_times(2, quota_wait)
-    next(waits)
-    soon = str(int(time.time()) + 1000)
-    assert waits.send(failed(429, **{"Retry-After": "3", "X-RateLimit-Refill": soon})) == 3
-    assert waits.send(failed(429, **{"X-RateLimit-Refill": "5"})) == 5 + REFILL_MARGIN
-    assert waits.send(failed(429, **{"X-RateLimit-Refill": "5", "X-RateLimit-Remaining": "0"})
-                      ) == 5 + REFILL_MARGIN
-    assert waits.send(failed(429)) == 16  # fourth retry: 2 * 2**3
+    policy = RetryPolicy(max_retries=9, backoff_factor=2, server_wait=refill)
+    soon = str(int(time.time()) + 100)
+    assert policy.wait(1, failed(429, **{"Retry-After": "3", "X-RateLimit-Refill": soon})) == 3
+    assert policy.wait(2, failed(429, **{"X-RateLimit-Refill": "5"})) == 5 + REFILL_MARGIN
+    assert policy.wait(3, failed(429, **{"X-RateLimit-Refill": "5",
+                                         "X-RateLimit-Remaining": "0"})) == 5 + REFILL_MARGIN
+    assert policy.wait(4, failed(429)) == 16  # fourth retry: 2 * 2**3
     # a 429 while quota is left is not about the quota; a 503 never is
-    assert waits.send(failed(429, **{"X-RateLimit-Refill": "5", "X-RateLimit-Remaining": "7"})
-                      ) == 32
-    assert waits.send(failed(503, **{"X-RateLimit-Refill": "5"})) == 64
-    assert waits.send(requests.ConnectionError()) == 128
+    assert policy.wait(5, failed(429, **{"X-RateLimit-Refill": "5",
+                                         "X-RateLimit-Remaining": "7"})) == 32
+    assert policy.wait(6, failed(503, **{"X-RateLimit-Refill": "5"})) == 64
+    assert policy.wait(7, None) == 128
+
+
+def test_a_refill_later_than_max_retry_wait_ends_the_run():
+    policy = RetryPolicy(max_wait=600, server_wait=refill)
+    with pytest.raises(WaitTooLong, match="asks to wait 3600 s"):
+        policy.wait(1, failed(429, **{"X-RateLimit-Refill": str(3600)}))
 
 
 def test_subscriptions_page_within_one_contact_and_name_it(capsys):
