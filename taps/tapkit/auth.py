@@ -3,9 +3,8 @@
 The OAuth ones build on the SDK's :class:`OAuthAuthenticator`, are created once per tap (no
 ``SingletonMeta``), reuse a token until shortly before ``expires_in`` runs out, retry the token
 endpoint on 429/5xx/network errors, keep a rotated ``refresh_token``, and answer a 401 from the API
-with one fresh token and one retry of the request. Under concurrency a request whose token was
-replaced (or revoked after the API had accepted it) meanwhile gets the current token and another
-try, a bounded number of times. Token requests go only to the origin of ``token_url``. No secret
+with one fresh token and one retry of the request. Under concurrency a request whose token another
+worker replaced meanwhile gets the current token and another try, a bounded number of times. Token requests go only to the origin of ``token_url``. No secret
 ever reaches a log line or an error.
 """
 
@@ -151,25 +150,26 @@ class _SuiteOAuth(OAuthAuthenticator):
         return request
 
     def _reauth_on_401(self, response: requests.Response, **kwargs: Any) -> requests.Response:
-        """On a 401, resend the request with the current token (fetching a new one if the
-        refused one is still current): once after the first 401, and again (at most
-        :data:`MAX_401_RETRIES` in all) while the refused token is no longer the current one,
-        or the API has accepted a token of this run before (tokens revoked during the run,
-        seen by several workers at once). A new token refused before the API ever accepted one
-        means the credentials do not give access: that 401 is final."""
+        """On a 401, resend the request with the current token. Each request gets one token
+        refresh of its own (when the refused token is still the current one) and one retry with
+        it; a 401 for a token that another worker replaced meanwhile gets the then current
+        token and another try, at most :data:`MAX_401_RETRIES` retries in all. A refused token
+        that this request's own refresh fetched makes the 401 final."""
         request = response.request
         used = _bearer(request)
         if response.status_code != 401:
             if used and response.status_code < 400:
                 self.accepted = True
             return response
-        for attempt in range(MAX_401_RETRIES):
+        refreshed = False
+        for _ in range(MAX_401_RETRIES):
             if not used:  # no token went out (e.g. dropped on a redirect): nothing to renew
                 return response
-            current = used == self.access_token and self.is_token_valid()
-            if attempt and current and not self.accepted:
-                return response
-            self.invalidate(used)
+            if used == self.access_token and self.is_token_valid():
+                if refreshed:
+                    return response
+                refreshed = True
+                self.invalidate(used)
             token = self.ensure_token()
             retry = request.copy()
             retry.headers["Authorization"] = f"Bearer {token}"
