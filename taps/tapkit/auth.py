@@ -4,8 +4,9 @@ The OAuth ones build on the SDK's :class:`OAuthAuthenticator`, are created once 
 ``SingletonMeta``), reuse a token until shortly before ``expires_in`` runs out, retry the token
 endpoint on 429/5xx/network errors, keep a rotated ``refresh_token``, and answer a 401 from the API
 with one fresh token and one retry of the request. Under concurrency a request whose token another
-worker replaced meanwhile gets the current token and another try, a bounded number of times. Token requests go only to the origin of ``token_url``. No secret
-ever reaches a log line or an error.
+worker replaced meanwhile gets the current token and another try, a bounded number of times.
+Token requests go only to the origin of ``token_url``. No secret ever reaches a log line or an
+error.
 """
 
 from __future__ import annotations

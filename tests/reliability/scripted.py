@@ -9,6 +9,7 @@ Every request is recorded with its headers, so a test can see what reached which
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -117,19 +118,33 @@ class ScriptedServer:
 
 
 # -- the five APIs, just enough for a tap to run --------------------------------------------------
-#: Per tap: the path of the first API request of a run (the first stream's first page).
-FIRST_PATH = {"tap-classroom": "/v1/courses", "tap-thrive": "/rest/v1/contents",
-              "tap-primetric": "/beta/assignments", "tap-basecamp": "/999999999/projects.json",
+#: Per tap: the path of the first API request of a run (the SDK syncs streams by name, children
+#: with their parents: the first stream's first page).
+FIRST_PATH = {"tap-classroom": "/v1/courses", "tap-thrive": "/rest/v1/activities",
+              "tap-primetric": "/beta/assignments", "tap-basecamp": "/999999999/chats.json",
               "tap-systeme": "/api/community/communities"}
 #: Per OAuth tap: the token endpoint's path (as the misbehaving fakes configure it).
 TOKEN_PATH = {"tap-classroom": "/token", "tap-primetric": "/auth/token/",
               "tap-basecamp": "/launchpad/authorization/token"}
-#: Per tap: an empty (last) page.
-EMPTY: dict[str, Any] = {
+#: Per tap: an empty (last) page of its usual list shape.
+_EMPTY: dict[str, Any] = {
     "tap-classroom": {}, "tap-basecamp": [], "tap-systeme": {"items": [], "hasMore": False},
     "tap-primetric": {"count": 0, "next": None, "previous": None, "results": []},
     "tap-thrive": {"results": [], "pagination": {"totalResults": 0, "totalPages": 0, "page": 1,
                                                  "perPage": 2}}}
+#: Per tap: the paths whose list is a bare JSON array instead (TAPS.md); an empty one is ``[]``.
+_BARE_ARRAYS = {
+    "tap-thrive": re.compile(r"/rest/v1/(assignments(/[^/]+/enrolments)?|learning/completions)"),
+    "tap-primetric": re.compile(r"/beta/(organization/identity_providers|rag_ratings)"),
+}
+
+
+def empty(tap: str, path: str) -> Any:
+    """An empty (last) page of the list at ``path``, in the shape ``tap``'s API gives it."""
+    bare = _BARE_ARRAYS.get(tap)
+    return [] if bare and bare.fullmatch(path) else _EMPTY[tap]
+
+
 ACCESS_TOKEN = "scripted-access-token-5c1e8a0f"
 
 Route = Callable[[Request], Scripted]
@@ -147,7 +162,7 @@ def fake_api(tap: str, routes: dict[str, Route] | None = None,
                 "access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
         if request.path in routes:
             return routes[request.path](request)
-        return Scripted(200, EMPTY[tap])
+        return Scripted(200, empty(tap, request.path))
 
     return handle
 

@@ -12,11 +12,12 @@ from tests.helpers import run_tap
 from tests.reliability.common import ALL_SECRETS, assert_no_secrets, assert_one_clear_error
 from tests.reliability.scripted import (
     ACCESS_TOKEN,
-    EMPTY,
     FIRST_PATH,
+    TOKEN_PATH,
     Scripted,
     ScriptedServer,
     config_for,
+    empty,
     fake_api,
 )
 
@@ -32,7 +33,7 @@ def foreign_answer(tap: str):
     """What the other origin answers: a 401 to OAuth taps (which today re-send their token
     after a 401), an empty page to the others."""
     return lambda request: Scripted(401, {"error": "who are you"}) if tap in OAUTH else (
-        Scripted(200, EMPTY[tap]))
+        Scripted(200, empty(tap, request.path)))
 
 
 def run_against(tap: str, home_routes, foreign) -> tuple:
@@ -52,7 +53,8 @@ def test_a_redirect_to_another_origin_stops_the_run_before_it_gets_there(tap):
 
     run, home, other = run_against(tap, routes, foreign_answer(tap))
 
-    assert home.to(first), "the tap never asked"
+    asked = [r.path for r in home.requests if r.path != TOKEN_PATH.get(tap)]
+    assert asked == [first], "the first request of the run was not the redirected one"
     assert other.requests == [], [r.headers for r in other.requests]
     assert_one_clear_error(run, origin(home.url), origin(other.url))
     assert_no_secrets([run.stdout, run.stderr], [*ALL_SECRETS, ACCESS_TOKEN])
@@ -83,7 +85,7 @@ def test_redirects_within_the_origin_are_followed(tap):
     first = FIRST_PATH[tap]
     moved = first.replace(".json", "") + "-moved"
     routes = {first: lambda r: Scripted(307, b"", {"Location": moved}),
-              moved: lambda r: Scripted(200, EMPTY[tap])}
+              moved: lambda r: Scripted(200, empty(tap, first))}
     with ScriptedServer(fake_api(tap, routes)) as home:
         run = run_tap(tap, config_for(tap, home.url), timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]

@@ -11,12 +11,12 @@ import pytest
 from tests.helpers import run_tap
 from tests.reliability.common import assert_one_clear_error, why
 from tests.reliability.scripted import (
-    EMPTY,
     FIRST_PATH,
     TOKEN_PATH,
     Scripted,
     ScriptedServer,
     config_for,
+    empty,
     fake_api,
 )
 
@@ -36,10 +36,10 @@ def trickle_first(tap: str, trickle_all: bool):
             seen.append(request.path)
             first = len(seen) == 1
         if first:
-            return Scripted(200, EMPTY[tap], trickle=0.2, trickle_all=trickle_all)
+            return Scripted(200, empty(tap, request.path), trickle=0.2, trickle_all=trickle_all)
         if request.path == TOKEN_PATH.get(tap):
             return Scripted(200, {"access_token": "tok", "expires_in": 3600})
-        return Scripted(200, EMPTY[tap])
+        return Scripted(200, empty(tap, request.path))
 
     return answer
 
@@ -66,7 +66,7 @@ def test_a_trickling_token_answer_is_cut_at_the_timeout_and_retried(tap):
 
 def test_an_answer_that_always_trickles_ends_the_run_with_one_line():
     tap = "tap-systeme"
-    always = lambda request: Scripted(200, EMPTY[tap], trickle=0.2)  # noqa: E731
+    always = lambda request: Scripted(200, empty(tap, request.path), trickle=0.2)  # noqa: E731
     with ScriptedServer(fake_api(tap, {FIRST_PATH[tap]: always})) as api:
         run = run_tap(tap, config_for(tap, api.url, **SETTINGS), timeout=LIMIT)
     assert_one_clear_error(run, "no answer", "after 3 tries", "ReadTimeout")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from tests.helpers import run_tap
 from tests.reliability.common import assert_one_clear_error, why
-from tests.reliability.scripted import EMPTY, Scripted, ScriptedServer, config_for
+from tests.reliability.scripted import Scripted, ScriptedServer, config_for, empty
 
 TAP = "tap-classroom"
 COURSES = [{"id": f"c{n}", "name": f"Course {n}", "courseState": "ACTIVE",
@@ -44,7 +44,9 @@ def bearer(request) -> str | None:
 
 
 def page(request) -> Scripted:
-    return Scripted(200, {"courses": COURSES} if request.path == "/v1/courses" else EMPTY[TAP])
+    if request.path == "/v1/courses":
+        return Scripted(200, {"courses": COURSES})
+    return Scripted(200, empty(TAP, request.path))
 
 
 class RevokedWhileInFlight:
