@@ -26,15 +26,20 @@ VARIANT = "singer-tap-suite"
 TAPS: dict[str, tuple[str, str, str, str]] = {
     "tap-classroom": ("tap_classroom.tap:TapClassroom", "Google Classroom",
                       "https://classroom.google.com",
-                      "Courses, rosters, announcements, course work and submissions"),
+                      "Courses, rosters, announcements, course work, submissions, topics, "
+                      "materials, invitations and guardians"),
     "tap-thrive": ("tap_thrive.tap:TapThrive", "Thrive Learning", "https://thrivelearning.com",
-                   "Learning content, users and activity"),
+                   "Learning content, users, activity, audiences, "
+                   "assignments, completions and CPD"),
     "tap-primetric": ("tap_primetric.tap:TapPrimetric", "Primetric", "https://www.primetric.com",
-                      "Resource planning: assignments, employees and hashtags"),
+                      "Resource planning: people, projects, assignments, time "
+                      "off, worklogs, skills and the organization's lists"),
     "tap-basecamp": ("tap_basecamp.tap:TapBasecamp", "Basecamp", "https://basecamp.com",
-                     "Projects, schedules, to-dos and messages"),
+                     "Projects, schedules, people, to-dos, messages, "
+                     "comments, documents, uploads, card tables and Campfire chats"),
     "tap-systeme": ("tap_systeme.tap:TapSysteme", "systeme.io", "https://systeme.io",
-                    "Contacts, tags, communities and courses"),
+                    "Contacts, tags, communities, courses, enrollments, "
+                    "memberships, newsletters and subscriptions"),
 }
 #: The SDK's own settings (stream maps, flattening, batch, ...) are documented by the SDK.
 SDK_SETTINGS = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
@@ -89,6 +94,22 @@ def settings_of(cls: Any) -> tuple[list[dict], list[str]]:
     return settings, list(schema.get("required", []))
 
 
+def declared_streams(name: str) -> list[Any]:
+    """The tap's streams, in declaration order (an empty config is fine for reading them)."""
+    logging.disable(logging.WARNING)
+    try:
+        tap = tap_class(name)(config={}, validate_config=False)
+    finally:
+        logging.disable(logging.NOTSET)
+    return [tap.streams[cls.name] for cls in tap.stream_types]
+
+
+def default_select(name: str) -> list[str]:
+    """Meltano's ``select`` for the tap: every stream but the opt-in ones. Meltano selects
+    ``*.*`` by default and would turn a stream with ``selected-by-default: false`` on."""
+    return ["*.*", *(f"!{s.name}.*" for s in declared_streams(name) if not s.selected_by_default)]
+
+
 def hub_definition(name: str) -> dict[str, Any]:
     cls = tap_class(name)
     _, label, domain, summary = TAPS[name]
@@ -99,7 +120,7 @@ def hub_definition(name: str) -> dict[str, Any]:
         "repo": REPO, "pip_url": f"git+{REPO}.git", "executable": name,
         "capabilities": sorted(str(c.value) for c in cls.capabilities), "keywords": ["meltano_sdk"],
         "domain_url": domain, "maintenance_status": "active", "settings": settings,
-        "settings_group_validation": [required],
+        "settings_group_validation": [required], "select": default_select(name),
     }
 
 
@@ -123,7 +144,7 @@ def expected_files(names: list[str]) -> dict[Path, str]:
     for entry in extractors:
         if entry["name"] in names:
             hub = hub_definition(entry["name"])
-            for key in ("namespace", "executable", "capabilities", "settings",
+            for key in ("select", "namespace", "executable", "capabilities", "settings",
                         "settings_group_validation"):
                 entry[key] = hub[key]
     out = io.StringIO()
@@ -143,6 +164,8 @@ def settings_table(name: str) -> str:
     required = set(schema.get("required", []))
     rows = ["| setting | required | default | description |", "|---|---|---|---|"]
     for key, prop in schema["properties"].items():
+        if key in SDK_SETTINGS:  # the README points at the SDK for these
+            continue
         need = "yes" if key in required else ""
         if prop.get("secret"):
             need = f"{need}, secret" if need else "secret"
@@ -155,12 +178,7 @@ def streams_table(name: str) -> str:
     """The README's streams table, from the stream declarations."""
     rows = ["| stream | path | records at | primary key | replication | parent |",
             "|---|---|---|---|---|---|"]
-    logging.disable(logging.WARNING)  # an empty config is fine for reading declarations
-    try:
-        tap = tap_class(name)(config={}, validate_config=False)
-    finally:
-        logging.disable(logging.NOTSET)
-    for stream in (tap.streams[cls.name] for cls in tap.stream_types):
+    for stream in declared_streams(name):
         query = "&".join(f"{k}={v}" for k, v in stream.params.items())
         path = f"{stream.path}?{query}" if query else stream.path
         keys = ", ".join(f"`{k}`" for k in stream.primary_keys or ())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from plugins.generate import SDK_SETTINGS, TAPS, installed_taps
+from sandbox.credentials import CREDENTIALS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -46,6 +48,31 @@ def test_hub_definition_matches_about(tap):
     assert hub["settings_group_validation"] == [about["settings"].get("required", [])]
 
 
+def opt_in_streams(tap: str) -> list[str]:
+    """The streams ``--discover`` marks ``selected-by-default: false``."""
+    prefix = tap.upper().replace("-", "_")
+    env = {**os.environ, **{f"{prefix}_{k.upper()}": str(v) for k, v in CREDENTIALS[tap].items()}}
+    catalog = json.loads(subprocess.run([str(BIN / tap), "--config", "ENV", "--discover"],
+                                        capture_output=True, text=True, check=True,
+                                        env=env).stdout)
+    return [s["tap_stream_id"] for s in catalog["streams"]
+            if any(m["breadcrumb"] == [] and m["metadata"].get("selected-by-default") is False
+                   for m in s["metadata"])]
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_hub_select_keeps_opt_in_streams_off(tap):
+    """Meltano selects every stream a select rule matches, whatever the tap's default: the
+    definition's ``select`` must leave the opt-in streams out."""
+    hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
+                                 f"{tap}--singer-tap-suite.yml").read_text())
+    assert hub["select"] == ["*.*", *(f"!{s}.*" for s in opt_in_streams(tap))]
+
+
+def test_systeme_subscriptions_are_opt_in():
+    assert opt_in_streams("tap-systeme") == ["subscriptions"]
+
+
 def test_meltano_yml_has_every_tap_with_the_hub_settings():
     project = YAML(typ="safe").load((ROOT / "meltano.yml").read_text())
     extractors = {e["name"]: e for e in project["plugins"]["extractors"]}
@@ -54,6 +81,7 @@ def test_meltano_yml_has_every_tap_with_the_hub_settings():
         hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
                                      f"{tap}--singer-tap-suite.yml").read_text())
         assert entry["settings"] == hub["settings"]
+        assert entry["select"] == hub["select"]
         assert entry["executable"] == tap and entry["namespace"] == hub["namespace"]
         assert entry["pip_url"]
     loaders = {e["name"] for e in project["plugins"]["loaders"]}
