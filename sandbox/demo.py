@@ -3,6 +3,7 @@ Postgres when it is reachable), print a table of record counts, stop the sandbox
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -31,6 +32,12 @@ def url_env(tap: str, sandbox_url: str) -> dict[str, str]:
     """The tap's URL settings as environment variables (they win over meltano.yml)."""
     prefix = tap.upper().replace("-", "_")
     return {f"{prefix}_{key.upper()}": sandbox_url + path for key, path in URLS[tap].items()}
+
+
+def select_everything(tap: str) -> dict[str, str]:
+    """Meltano's ``select`` extra as an environment variable: every stream, the opt-in ones
+    (which meltano.yml leaves out) too, so the demo shows them all."""
+    return {f"{tap.upper().replace('-', '_')}__SELECT": json.dumps(["*.*"])}
 
 
 def meltano_run(tap: str, target: str, env: dict[str, str]) -> tuple[bool, float, str]:
@@ -89,7 +96,8 @@ def main() -> int:
             folder = OUTPUT / tap
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            env = {**url_env(tap, sandbox.url), "TARGET_JSONL_DESTINATION_PATH": str(folder),
+            env = {**url_env(tap, sandbox.url), **select_everything(tap),
+                   "TARGET_JSONL_DESTINATION_PATH": str(folder),
                    "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema_of(tap)}
             if with_postgres:
                 drop_schema(schema_of(tap))
@@ -110,7 +118,8 @@ def main() -> int:
     for row in [header, tuple("-" * w for w in widths), *rows]:
         cells = (str("" if v is None else v).ljust(w) for v, w in zip(row, widths, strict=True))
         print("  ".join(cells))
-    print(f"\nJSON Lines files: {OUTPUT}/<tap>/<stream>.jsonl"
+    print("\nThe demo selects every stream, opt-in ones too (meltano.yml leaves those out).")
+    print(f"JSON Lines files: {OUTPUT}/<tap>/<stream>.jsonl"
           + ("; Postgres: database test, one schema per tap (demo_tap_classroom, ...)"
              if with_postgres else ""))
     for line in failed:
