@@ -38,7 +38,15 @@ def build_source(root: str) -> Any:
         config: dict[str, Any] = {"path": "/v1" + stream.path,
                                   "data_selector": stream.records or "$",
                                   "paginator": paginator, "params": {"perPage": size}}
-        if window := stream.window:
+        window = stream.window
+        if window and stream.parent:
+            # ADAPTED: dlt's incremental on a child is one cursor across all parents (it raises
+            # the lower bound after the first parent and drops older records of the others):
+            # the tap's window as fixed params, start_date to now, the same for every parent.
+            convert = converter(window.time_format)
+            config["params"].update({window.since: convert(creds["start_date"]),
+                                     window.until: convert(now)})
+        elif window:
             # ADAPTED: the seed's incremental_sync in dlt's own terms.
             config["incremental"] = {
                 "start_param": window.since, "end_param": window.until,
