@@ -144,9 +144,9 @@ def render(options: Options, results: list[TapResult], errors: dict[str, str],
         "",
         "Every contender pages sequentially over one connection, so it waits while the sandbox "
         "works: the sandbox's CPU time is part of each wall time above, and where it is large "
-        "(the fakes of Thrive, Basecamp and systeme do work per page that grows with the data "
-        "set) it squeezes the wall-time ratios towards 1. The goals below also give the ratios "
-        "of client CPU seconds (records/CPU-s), which leave the fake API out.",
+        "(Basecamp's walk is thousands of small requests, each a millisecond or so of the "
+        "fake's CPU) it squeezes the wall-time ratios towards 1. The goals below also give the "
+        "ratios of client CPU seconds (records/CPU-s), which leave the fake API out.",
         "",
         "Measuring each tap (parity passes, timed runs, per-record path, small volume) took: "
         + ", ".join(f"{r.spec.tap} {r.seconds:.0f} s" for r in results) + ".",
