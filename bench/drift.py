@@ -2,6 +2,7 @@
 
 Each stream of the tap syncs in this process over its records from the sandbox's truth, served
 as pre-encoded pages of 100 (decoded as the tap decodes a page; no HTTP, output to /dev/null),
+per parent with the context the tap gives it where its records carry their parent's id,
 alternately with ``TAPKIT_DRIFT_CHECK`` on and off, ``ROUNDS`` times; the cost compares the
 fastest CPU time of each. Whole-process timings (the ``tap-nodrift`` contender) move by 5-10 %
 between runs on a shared machine; this one isolates the part of the work the check changes.
@@ -58,38 +59,61 @@ def _quiet() -> Iterator[None]:
             logging.disable(logging.NOTSET)
 
 
-def _sync_all(spec: TapSpec, pages: dict[str, list[bytes]], check: str) -> float:
-    """CPU seconds of syncing every stream over ``pages`` with the check ``on`` or ``off``."""
+#: Per stream, its partitions: the context the tap syncs it with, and its pages.
+Partitions = dict[str, list[tuple[dict | None, list[bytes]]]]
+
+
+def _partitions(spec: TapSpec, truth: dict[str, list[dict]]) -> Partitions:
+    """The truth's records as pre-encoded pages; a stream whose records carry their parent's id
+    (``add`` in the spec: the tap writes it from the context) gets one partition per parent, so
+    that it syncs with the context the tap gives it."""
+    encode = msgspec.json.Encoder().encode
+    out: Partitions = {}
+    for stream in spec.streams:
+        records = truth.get(stream.name) or []
+        groups: dict[tuple, list[dict]] = {}
+        for record in records:
+            groups.setdefault(tuple(record.get(f) for f in stream.add), []).append(record)
+        if records:
+            out[stream.name] = [
+                (dict(zip(stream.add, values, strict=True)) if stream.add else None,
+                 [encode(rows[i:i + PAGE]) for i in range(0, len(rows), PAGE)])
+                for values, rows in groups.items()]
+    return out
+
+
+def _sync_all(spec: TapSpec, partitions: Partitions, check: str) -> float:
+    """CPU seconds of syncing every stream over ``partitions`` with the check ``on`` or
+    ``off``."""
     os.environ["TAPKIT_DRIFT_CHECK"] = check
     decode = msgspec.json.Decoder().decode
     tap = _tap_class(spec)(config=tap_config(spec.tap, "http://127.0.0.1:9", **spec.config))
     spent = 0.0
-    for name, stream_pages in pages.items():
+    for name, parts in partitions.items():
         stream = tap.streams[name]
         for other in tap.streams.values():
             other.selected = other is stream
-        stream.request_records = lambda context, p=stream_pages: (  # type: ignore[method-assign]
-            record for page in p for record in decode(page))
-        with _quiet():
-            started = time.process_time()
-            stream.sync()
-            tap.message_writer.flush()
-            spent += time.process_time() - started
+        for context, stream_pages in parts:
+            stream.request_records = lambda ctx, p=stream_pages: (  # type: ignore[method-assign]
+                record for page in p for record in decode(page))
+            with _quiet():
+                started = time.process_time()
+                stream.sync(context)
+                tap.message_writer.flush()
+                spent += time.process_time() - started
     return spent
 
 
 def measure(spec: TapSpec, truth: dict[str, list[dict]]) -> DriftCost:
     """The per-record cost of the check over ``truth`` (the sandbox's records per stream)."""
-    encode = msgspec.json.Encoder().encode
-    pages = {name: [encode(records[i:i + PAGE]) for i in range(0, len(records), PAGE)]
-             for name, records in truth.items() if name in spec.keys and records}
-    count = sum(len(truth[name]) for name in pages)
+    partitions = _partitions(spec, truth)
+    count = sum(len(truth[name]) for name in partitions)
     before = os.environ.get("TAPKIT_DRIFT_CHECK")
     times: dict[str, list[float]] = {"on": [], "off": []}
     try:
         for _ in range(ROUNDS):
             for check in ("off", "on"):
-                times[check].append(_sync_all(spec, pages, check))
+                times[check].append(_sync_all(spec, partitions, check))
     finally:
         if before is None:
             os.environ.pop("TAPKIT_DRIFT_CHECK", None)

@@ -7,12 +7,10 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.specs import TapSpec
+from bench.specs import VOLATILE_PARAMS, TapSpec
 from sandbox.client import SandboxClient
 
 Keys = dict[str, set[tuple]]
-#: Query parameters whose value depends on the moment of the run, not on the page.
-VOLATILE = frozenset({"timestampTo"})
 
 
 def truth_keys(client: SandboxClient, spec: TapSpec) -> Keys:
@@ -43,10 +41,11 @@ def differences(got: Keys, want: Keys) -> list[str]:
 
 
 def pages(client: SandboxClient, api: str) -> Counter[tuple]:
-    """The API GET requests logged since the last reset, as comparable fingerprints."""
+    """The API GET requests logged since the last reset, as comparable fingerprints (the upper
+    bounds of time windows aside: they are "now", which differs between runs)."""
     return Counter(
         (entry["path"], tuple(sorted((k, tuple(v)) for k, v in entry["query"].items()
-                                     if k not in VOLATILE)))
+                                     if k not in VOLATILE_PARAMS)))
         for entry in client.requests(api) if entry["method"] == "GET")
 
 

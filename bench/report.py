@@ -49,7 +49,9 @@ def main_rows(results: list[TapResult], errors: dict[str, str]) -> list[list[str
             _num(r.median("limit", "rss_mb")), _num(r.median("dlt", "rss_mb")),
             _num(r.memory_ratio, 2), _percent(r.drift_cost), "PASS" if r.verdict.ok else "FAIL"])
     for tap, error in errors.items():
-        rows.append([tap, *["-"] * (len(COLUMNS) - 2), f"ERROR: {error.splitlines()[0]}"])
+        lines = error.strip().splitlines() or ["?"]
+        line = lines[-1] if lines[0].startswith("Traceback") else lines[0]  # the exception
+        rows.append([tap, *["-"] * (len(COLUMNS) - 2), f"ERROR: {line}"])
     return rows
 
 
@@ -142,9 +144,12 @@ def render(options: Options, results: list[TapResult], errors: dict[str, str],
         "",
         "Every contender pages sequentially over one connection, so it waits while the sandbox "
         "works: the sandbox's CPU time is part of each wall time above, and where it is large "
-        "(the fakes of Thrive, Basecamp and systeme do work per page that grows with the data "
-        "set) it squeezes the wall-time ratios towards 1. The goals below also give the ratios "
-        "of client CPU seconds (records/CPU-s), which leave the fake API out.",
+        "(Basecamp's walk is thousands of small requests, each a millisecond or so of the "
+        "fake's CPU) it squeezes the wall-time ratios towards 1. The goals below also give the "
+        "ratios of client CPU seconds (records/CPU-s), which leave the fake API out.",
+        "",
+        "Measuring each tap (parity passes, timed runs, per-record path, small volume) took: "
+        + ", ".join(f"{r.spec.tap} {r.seconds:.0f} s" for r in results) + ".",
         "",
         "## Goals",
         "",

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +40,8 @@ class TapResult:
     digests: dict[str, str] = field(default_factory=dict)
     #: The drift check's cost on the per-record path, measured in-process (bench/drift.py).
     drift_path: drift.DriftCost | None = None
+    #: How long measuring this tap took, everything included.
+    seconds: float = 0.0
 
     def summary(self) -> dict[str, Any]:
         """The machine-readable results (``latest.json``)."""
@@ -51,7 +54,7 @@ class TapResult:
             "memory_ratio": self.memory_ratio if self.small else None,
             "drift_cost": self.drift_cost,
             "drift_path": asdict(self.drift_path) if self.drift_path else None,
-            "parity": self.verdict.ok,
+            "parity": self.verdict.ok, "seconds": round(self.seconds, 1),
             "problems": self.verdict.problems, "digests": self.digests,
         }
 
@@ -120,22 +123,28 @@ def log(message: str) -> None:
 
 def measure_tap(spec: TapSpec, options: Options) -> TapResult:
     """Parity passes, timed runs and the small-volume run of one tap."""
+    started = time.perf_counter()
     volume = max(10, round(options.volume * spec.volume_factor))
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         with sandbox(volume, [spec.api]) as box:
             log(f"[{spec.name}] sandbox at volume {volume} up in {box.startup_seconds:.1f} s")
             contenders = Contenders(spec, box.url, options, workdir)
+            begun = time.perf_counter()
             truth = parity.truth_keys(box.client, spec)
+            log(f"[{spec.name}] truth: {parity.count(truth)} records "
+                f"({time.perf_counter() - begun:.1f} s)")
             extracted: dict[str, parity.Keys] = {}
             requested: dict[str, Counter[tuple]] = {}
             for kind in options.kinds:
                 box.client.reset()
                 cmd, env = contenders.command(kind, records=True)
+                begun = time.perf_counter()
                 extracted[kind] = record_keys(cmd, env, spec, cwd=str(ROOT))
                 requested[kind] = parity.pages(box.client, spec.api)
                 log(f"[{spec.name}] parity pass {kind}: {parity.count(extracted[kind])} "
-                    f"records, {sum(requested[kind].values())} requests")
+                    f"records, {sum(requested[kind].values())} requests, "
+                    f"{time.perf_counter() - begun:.1f} s")
             verdict = parity.check(truth, extracted, requested)
             samples: dict[str, list[Sample]] = {kind: [] for kind in options.timed_kinds}
             for repeat in range(options.repeats):
@@ -145,9 +154,10 @@ def measure_tap(spec: TapSpec, options: Options) -> TapResult:
                     log(f"[{spec.name}] run {repeat + 1}/{options.repeats} {kind}: "
                         f"{sample.wall:.2f} s, {sample.rss_mb:.0f} MiB, "
                         f"sandbox {sample.server_cpu:.2f} s CPU")
+            begun = time.perf_counter()
             drift_path = drift.measure(spec, box.client.truth(spec.api))
             log(f"[{spec.name}] per-record path: {drift_path.on_us:.1f} us with the drift check, "
-                f"{drift_path.off_us:.1f} us without")
+                f"{drift_path.off_us:.1f} us without ({time.perf_counter() - begun:.0f} s)")
         result = TapResult(spec, volume, parity.count(truth), samples, verdict,
                            digests={who: parity.digest(keys)
                                     for who, keys in {"truth": truth, **extracted}.items()},
@@ -160,4 +170,6 @@ def measure_tap(spec: TapSpec, options: Options) -> TapResult:
                     result.small.append(timed(box, small, "tap"))
             log(f"[{spec.name}] tap at volume {result.small_volume}: "
                 f"{median(s.rss_mb for s in result.small):.0f} MiB")
+    result.seconds = time.perf_counter() - started
+    log(f"[{spec.name}] done in {result.seconds:.0f} s")
     return result

@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(f"bench.dlt_sources.{spec.name}")
     source = module.build_source(args.url.rstrip("/"))
     if args.records:
-        for name, resource in source.resources.items():
+        for name, resource in source.selected_resources.items():
             resource.add_map(printer(name))
     with tempfile.TemporaryDirectory(prefix="bench-dlt-") as workdir:
         pipeline = dlt.pipeline(pipeline_name=f"bench_{spec.name}", pipelines_dir=workdir)

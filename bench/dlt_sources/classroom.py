@@ -1,4 +1,5 @@
-"""Seed 000 (Google Classroom) as a dlt source against the sandbox."""
+"""Seed 000 (Google Classroom) as a dlt source against the sandbox; the streams beyond the seed
+in the seed's shape, all from bench/specs.py's table."""
 
 from __future__ import annotations
 
@@ -6,22 +7,24 @@ from typing import Any
 
 from dlt.sources.rest_api import rest_api_source
 
-from bench.dlt_sources.common import refresh_token_auth
-from bench.specs import SPECS
+from bench.dlt_sources.common import refresh_token_auth, table_resources
+from bench.specs import SPECS, Stream
 from sandbox.credentials import CREDENTIALS
 
 CURSOR = {"type": "cursor", "cursor_param": "pageToken", "cursor_path": "nextPageToken"}
 
 
 def build_source(root: str) -> Any:
-    creds = CREDENTIALS["tap-classroom"]
-    page = {"pageSize": SPECS["classroom"].page_size}  # ADAPTED: same page size as the tap
-    course = {"course": {"type": "resolve", "resource": "courses", "field": "id"}}  # ADAPTED
+    spec = SPECS["classroom"]
+    creds = CREDENTIALS[spec.tap]
+    page = {"pageSize": spec.page_size}  # ADAPTED: same page size as the tap
 
-    def child(name: str, path: str, selector: str, **params: str) -> dict[str, Any]:
-        return {"name": name, "endpoint": {
-            "path": path, "data_selector": selector, "paginator": dict(CURSOR),
-            "params": {**course, **page, **params}}}
+    def endpoint(stream: Stream) -> dict[str, Any]:
+        # ADAPTED: the table's paths: {courseId} resolved from courses.id (the seed's {course}
+        # is never bound), the `-` wildcard for submissions (the seed's {coursework} is never
+        # bound either), the tap's orderBy.
+        return {"path": "/v1" + stream.path, "data_selector": stream.records,
+                "paginator": dict(CURSOR), "params": {**page, **stream.params}}
 
     return rest_api_source({
         "client": {
@@ -30,19 +33,5 @@ def build_source(root: str) -> Any:
             "auth": refresh_token_auth(f"{root}/classroom/token", creds),
         },
         "resource_defaults": {"primary_key": "id", "write_disposition": "merge"},
-        "resources": [
-            {"name": "courses", "endpoint": {
-                "path": "/v1/courses", "data_selector": "courses", "paginator": dict(CURSOR),
-                "params": dict(page)}},
-            child("teachers", "/v1/courses/{course}/teachers", "teachers"),
-            child("students", "/v1/courses/{course}/students", "students"),
-            # ADAPTED: the tap's explicit orderBy (the API's default order): identical requests.
-            child("announcements", "/v1/courses/{course}/announcements", "announcements",
-                  orderBy="updateTime desc"),
-            child("coursework", "/v1/courses/{course}/courseWork", "courseWork",
-                  orderBy="updateTime desc"),
-            # ADAPTED: the `-` wildcard (one walk per course) instead of {coursework}.
-            child("studentsubmissions", "/v1/courses/{course}/courseWork/-/studentSubmissions",
-                  "studentSubmissions"),
-        ],
+        "resources": table_resources(spec.streams, endpoint),
     })

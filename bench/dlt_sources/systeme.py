@@ -1,4 +1,5 @@
-"""Seed 004 (systeme.io) as a dlt source against the sandbox."""
+"""Seed 004 (systeme.io) as a dlt source against the sandbox; the streams beyond the seed in the
+seed's shape, all from bench/specs.py's table."""
 
 from __future__ import annotations
 
@@ -6,20 +7,20 @@ from typing import Any
 
 from dlt.sources.rest_api import rest_api_source
 
-from bench.dlt_sources.common import LastKeyPaginator
-from bench.specs import SPECS
+from bench.dlt_sources.common import LastKeyPaginator, table_resources
+from bench.specs import SPECS, Stream
 from sandbox.credentials import CREDENTIALS
 
 
 def build_source(root: str) -> Any:
-    creds = CREDENTIALS["tap-systeme"]
-    limit = {"limit": SPECS["systeme"].page_size or 100}  # ADAPTED: the seed's limit, as a param
+    spec = SPECS["systeme"]
+    creds = CREDENTIALS[spec.tap]
+    limit = {"limit": spec.page_size or 100}  # ADAPTED: the seed's limit, as a param
 
-    def resource(name: str, path: str, key: str = "id") -> dict[str, Any]:
-        return {"name": name, "endpoint": {
-            "path": path, "data_selector": "items",
-            "paginator": LastKeyPaginator(key=key),  # ADAPTED: last item's key while hasMore
-            "params": dict(limit)}}
+    def endpoint(stream: Stream) -> dict[str, Any]:
+        return {"path": stream.path, "data_selector": stream.records,
+                # ADAPTED: the last item's key (id, or slug) while hasMore
+                "paginator": LastKeyPaginator(key=stream.key[0]), "params": dict(limit)}
 
     return rest_api_source({
         "client": {
@@ -28,11 +29,5 @@ def build_source(root: str) -> Any:
                      "location": "header"},
         },
         "resource_defaults": {"primary_key": "id", "write_disposition": "merge"},
-        "resources": [
-            resource("communities", "/community/communities"),
-            resource("contacts", "/contacts"),
-            resource("tags", "/tags"),
-            resource("contact_fields", "/contact_fields", key="slug"),
-            resource("course_resources", "/school/courses"),
-        ],
+        "resources": table_resources(spec.streams, endpoint),
     })

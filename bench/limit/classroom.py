@@ -1,21 +1,13 @@
-"""Google Classroom: courses, then per course the five lists, ``pageToken`` cursors."""
+"""Google Classroom: courses, then per course its lists, and the guardian lists; ``pageToken``
+cursors; the streams as bench/specs.py lists them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from bench.limit.common import Client, RecordWriter
-from bench.specs import SPECS
-
-#: stream -> (path under the course, records key, fixed params): as tap_classroom.streams.
-CHILDREN = [
-    ("teachers", "teachers", "teachers", {}),
-    ("students", "students", "students", {}),
-    ("announcements", "announcements", "announcements", {"orderBy": "updateTime desc"}),
-    ("coursework", "courseWork", "courseWork", {"orderBy": "updateTime desc"}),
-    ("studentsubmissions", "courseWork/-/studentSubmissions", "studentSubmissions", {}),
-]
+from bench.limit.common import Client, RecordWriter, walk
+from bench.specs import SPECS, Stream
 
 
 def pages(client: Client, url: str, key: str, params: dict[str, Any]) -> Iterator[list[dict]]:
@@ -31,14 +23,13 @@ def pages(client: Client, url: str, key: str, params: dict[str, Any]) -> Iterato
 
 
 def run(root: str, writer: RecordWriter) -> None:
-    client = Client("tap-classroom")
+    spec = SPECS["classroom"]
+    client = Client(spec.tap)
     client.refresh_token_grant(f"{root}/classroom/token")
     api = f"{root}/classroom/v1"
-    size = {"pageSize": SPECS["classroom"].page_size}
-    for courses in pages(client, f"{api}/courses", "courses", size):
-        writer.write("courses", courses)
-        for course in courses:
-            base = f"{api}/courses/{course['id']}/"
-            for stream, path, key, params in CHILDREN:
-                for records in pages(client, base + path, key, {**params, **size}):
-                    writer.write(stream, records)
+    size = {"pageSize": spec.page_size}
+
+    def stream_pages(stream: Stream, path: str) -> Iterator[list[dict]]:
+        return pages(client, api + path, str(stream.records), {**stream.params, **size})
+
+    walk(spec, client, writer, stream_pages)

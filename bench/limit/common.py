@@ -1,15 +1,17 @@
-"""What every bare loop shares: one session, msgspec decoding and RECORD-line writing."""
+"""What every bare loop shares: one session, msgspec decoding, RECORD-line writing and the walk
+over a tap's table of streams (bench/specs.py)."""
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any, BinaryIO
 
 import msgspec
 import requests
 
+from bench.specs import Stream, TapSpec
 from sandbox.credentials import CREDENTIALS
 
 _decode = msgspec.json.Decoder().decode
@@ -76,3 +78,44 @@ class Client:
             body, response = self.get(url, params)
             yield body.get("data", []) if isinstance(body, dict) else body
             url, params = response.links.get("next", {}).get("url"), None
+
+
+#: A tap's pagination: the pages (lists of records) of ``stream`` at ``path`` (its placeholders
+#: filled), relative to the API root.
+Pages = Callable[[Stream, str], Iterator[list[dict]]]
+
+
+def field_at(record: dict, path: str) -> Any:
+    """The value at dotted ``path`` (``"bucket.id"``) of ``record``."""
+    value: Any = record
+    for part in path.split("."):
+        value = value[part]
+    return value
+
+
+def walk(spec: TapSpec, client: Client, writer: RecordWriter, pages: Pages) -> None:
+    """Every stream of ``spec``: the top-level ones in table order, each child once per record of
+    its parent, as the tap walks them; ``where``, ``link`` and ``add`` as the table says."""
+    children: dict[str | None, list[Stream]] = {}
+    for stream in spec.streams:
+        children.setdefault(stream.parent, []).append(stream)
+
+    def sync(stream: Stream, context: dict[str, Any]) -> None:
+        kids = children.get(stream.name, ())
+        for records in pages(stream, stream.path.format(**context)):
+            if stream.where:
+                records = [r for r in records
+                           if all(r.get(k) == v for k, v in stream.where.items())]
+            if stream.link:
+                records = [client.get(r[stream.link])[0] for r in records]
+            for name in stream.add:
+                value = context[name]
+                for record in records:
+                    record.setdefault(name, value)
+            writer.write(stream.name, records)
+            for child in kids:
+                for record in records:
+                    sync(child, {k: field_at(record, p) for k, p in child.context.items()})
+
+    for stream in children.get(None, ()):
+        sync(stream, {})

@@ -1,21 +1,31 @@
-"""Primetric: three Django REST lists; follow the absolute ``next`` URL of each page."""
+"""Primetric: Django REST lists, following the absolute ``next`` URL of each page, and two bare
+arrays answered whole; the streams as bench/specs.py lists them."""
 
 from __future__ import annotations
 
-from bench.limit.common import Client, RecordWriter
+from collections.abc import Iterator
+
+from bench.limit.common import Client, RecordWriter, walk
+from bench.specs import SPECS, Stream
 
 
 def run(root: str, writer: RecordWriter) -> None:
-    client = Client("tap-primetric")
+    spec = SPECS["primetric"]
+    client = Client(spec.tap)
     creds = client.creds
     client.bearer_from(f"{root}/primetric/auth/token/", {
         "grant_type": "client_credentials", "client_id": creds["client_id"],
         "client_secret": creds["client_secret"]})
     api = f"{root}/primetric/beta"
-    for stream, path in [("assignments", "/assignments"), ("employees", "/employees"),
-                         ("hashtags", "/hash_tags")]:
+
+    def pages(stream: Stream, path: str) -> Iterator[list[dict]]:
+        if not stream.paged:
+            yield client.get(api + path)[0]
+            return
         url: str | None = api + path
         while url:
             body, _ = client.get(url)
-            writer.write(stream, body.get("results") or [])
+            yield body.get(stream.records) or []
             url = body.get("next") or None
+
+    walk(spec, client, writer, pages)

@@ -1,25 +1,30 @@
-"""systeme.io: five lists paged by ``limit`` and ``startingAfter=<key of the last item>``."""
+"""systeme.io: lists paged by ``limit`` and ``startingAfter=<key of the last item>`` while
+``hasMore``; the streams as bench/specs.py lists them."""
 
 from __future__ import annotations
 
-from bench.limit.common import Client, RecordWriter
-from bench.specs import SPECS
+from collections.abc import Iterator
+
+from bench.limit.common import Client, RecordWriter, walk
+from bench.specs import SPECS, Stream
 
 
 def run(root: str, writer: RecordWriter) -> None:
-    client = Client("tap-systeme")
+    spec = SPECS["systeme"]
+    client = Client(spec.tap)
     client.session.headers["X-API-Key"] = client.creds["api_key"]
     api = f"{root}/systeme/api"
-    limit = {"limit": int(SPECS["systeme"].page_size or 100)}
-    for stream, path in [("communities", "/community/communities"), ("contacts", "/contacts"),
-                         ("tags", "/tags"), ("contact_fields", "/contact_fields"),
-                         ("course_resources", "/school/courses")]:
-        key = SPECS["systeme"].keys[stream][0]
+    limit = {"limit": spec.page_size or 100}
+
+    def pages(stream: Stream, path: str) -> Iterator[list[dict]]:
+        key = stream.key[0]
         params = dict(limit)
         while True:
             body, _ = client.get(api + path, params)
-            items = body.get("items") or []
-            writer.write(stream, items)
+            items = body.get(stream.records) or []
+            yield items
             if not items or not body.get("hasMore"):
-                break
+                return
             params = {**limit, "startingAfter": items[-1][key]}
+
+    walk(spec, client, writer, pages)

@@ -1,4 +1,4 @@
-"""Smoke test of ``python -m bench --quick``: one tap, no dlt, no timing assertions."""
+"""Smoke test of ``python -m bench --quick``: every tap, no dlt, no timing assertions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from bench.report import COLUMNS
+from bench.specs import SPECS
 
 ROOT = Path(__file__).resolve().parents[2]
-TAP = "classroom"  # a parent -> child walk: the shape most likely to drift from the bare loop
+#: Every tap: each bare loop walks its tap's table of streams, which must keep up with the tap.
+TAPS = list(SPECS)
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,8 @@ def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Comp
                                                                  Path]:
     out = tmp_path_factory.mktemp("bench") / "latest.md"
     answer = subprocess.run(
-        [sys.executable, "-m", "bench", "--quick", "--taps", TAP, "--no-dlt", "--out", str(out)],
+        [sys.executable, "-m", "bench", "--quick", "--taps", ",".join(TAPS), "--no-dlt",
+         "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     return answer, out
 
@@ -49,20 +52,22 @@ def test_table_shape(quick_run) -> None:
     header, rule, *rows = table_rows(out.read_text())
     assert header == COLUMNS
     assert set(rule) == {"---"}
-    assert len(rows) == 1
-    row = dict(zip(header, rows[0], strict=True))
-    assert row["tap"] == f"tap-{TAP}"
-    assert int(row["records"].replace(",", "")) > 0
-    for column in ("tap rec/s", "limit rec/s", "tap/limit", "tap RSS MiB", "limit RSS MiB"):
-        assert float(row[column].replace(",", "")) > 0, column
-    assert row["dlt rec/s"] == row["tap/dlt"] == row["dlt RSS MiB"] == "-"  # --no-dlt
-    assert row["drift check cost"].endswith(" %")  # the tap timed with its drift check off too
-    assert row["parity"] == "PASS"
+    assert [row[0] for row in rows] == [f"tap-{tap}" for tap in TAPS]
+    for cells in rows:
+        row = dict(zip(header, cells, strict=True))
+        assert int(row["records"].replace(",", "")) > 0
+        for column in ("tap rec/s", "limit rec/s", "tap/limit", "tap RSS MiB", "limit RSS MiB"):
+            assert float(row[column].replace(",", "")) > 0, (row["tap"], column)
+        assert row["dlt rec/s"] == row["tap/dlt"] == row["dlt RSS MiB"] == "-"  # --no-dlt
+        assert row["drift check cost"].endswith(" %")  # the tap timed with the check off too
+        assert row["parity"] == "PASS", row["tap"]
 
 
-def test_tap_and_bare_loop_extract_the_same_keys_and_pages(quick_run) -> None:
+@pytest.mark.parametrize("name", TAPS)
+def test_tap_and_bare_loop_extract_the_same_keys_and_pages(quick_run, name: str) -> None:
     _, out = quick_run
-    (tap,) = json.loads(out.with_suffix(".json").read_text())["taps"]
+    taps = {t["tap"]: t for t in json.loads(out.with_suffix(".json").read_text())["taps"]}
+    tap = taps[f"tap-{name}"]
     assert tap["parity"] is True, tap["problems"]
     assert tap["digests"]["tap"] == tap["digests"]["limit"] == tap["digests"]["truth"]
     assert tap["samples"]["tap"][0]["requests"] == tap["samples"]["limit"][0]["requests"]
