@@ -111,11 +111,19 @@ def shard_settings(parents: str, ids_setting: str, id_type: th.JSONTypeHelper) -
     ]
 
 
-def scope_problems(config: Mapping[str, Any], stream_types: Iterable[type]) -> list[str]:
+def declares_shard(schema: Mapping[str, Any]) -> bool:
+    """Whether a tap with this config schema takes ``shard`` (others ignore it, as any setting
+    they do not have)."""
+    return SHARD in (schema.get("properties") or {})
+
+
+def scope_problems(config: Mapping[str, Any], schema: Mapping[str, Any],
+                   stream_types: Iterable[type]) -> list[str]:
     """Config problems of ``shard`` and the explicit-ids settings, one sentence each."""
     problems = []
     try:
-        Scope.of(config)
+        if declares_shard(schema):
+            Scope.of(config)
     except ValueError as exc:
         problems.append(str(exc))
     for setting in sorted({s for cls in stream_types
@@ -146,7 +154,8 @@ def scope_of(cls: type, config: Mapping[str, Any]) -> Scope:
 def runs_in_this_slice(stream: SuiteStream) -> bool:
     """Whether a top-level stream runs in this run's slice: a sharded one in every slice, one
     over the whole account only in slice 0."""
-    if sharded_ancestor(type(stream)) is not None:
+    if sharded_ancestor(type(stream)) is not None or not declares_shard(
+            stream._tap.config_jsonschema):
         return True
     shard = Scope.of(stream.config).shard
     return shard is None or shard.index == 0

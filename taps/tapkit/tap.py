@@ -157,7 +157,7 @@ class SuiteTap(Tap):
         problems += header_problems("user_agent", self.config.get("user_agent"))
         problems += date_problems(self.config, self.config_jsonschema)
         problems += secret_problems(self.config, self.secret_keys())
-        problems += scope_problems(self.config, self.stream_types)
+        problems += scope_problems(self.config, self.config_jsonschema, self.stream_types)
         problems += self.extra_config_problems()
         if problems:
             raise ConfigError(self._config_message(problems))

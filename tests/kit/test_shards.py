@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+from types import SimpleNamespace
 from typing import ClassVar
 
 import pytest
 
 from sandbox.credentials import SECRETS, tap_config
 from tapkit.shards import Scope, Shard, prune_parents, runs_in_this_slice, slice_of
-from tests.helpers import assert_one_clear_failure
+from tests.helpers import assert_one_clear_failure, run_tap
 
 
 def test_the_slice_of_an_id_is_sha1_of_its_text_modulo_n():
@@ -119,9 +120,10 @@ def test_explicit_ids_prune_too_and_the_whole_account_prunes_nothing():
     prune_parents({"bookmarks": None}, [Parent, Child], {"shard": "0/2"})  # nothing to prune
 
 
-def stream(cls: type, config: dict) -> object:
-    """An instance of a stream class with ``config``."""
-    return type(cls.__name__, (cls,), {"config": config})()
+def stream(cls: type, config: dict, settings: tuple[str, ...] = ("shard",)) -> object:
+    """An instance of a stream class with ``config``, of a tap with ``settings``."""
+    tap = SimpleNamespace(config_jsonschema={"properties": {key: {} for key in settings}})
+    return type(cls.__name__, (cls,), {"config": config, "_tap": tap})()
 
 
 @pytest.mark.parametrize(("shard", "runs"), [(None, True), ("0/3", True), ("2/3", False)])
@@ -130,6 +132,14 @@ def test_streams_over_the_whole_account_run_in_slice_0_only(shard, runs):
     assert runs_in_this_slice(stream(Unrelated, config)) is runs
     assert runs_in_this_slice(stream(Parent, config))
     assert runs_in_this_slice(stream(Child, config))
+    assert runs_in_this_slice(stream(Unrelated, config, settings=()))  # a tap without shard
+
+
+def test_a_tap_without_the_shard_setting_ignores_it(sandbox):
+    config = tap_config("tap-systeme", os.environ["SANDBOX_URL"], shard="2/3")
+    run = run_tap("tap-systeme", config)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.records["contacts"] and run.records["tags"]
 
 
 @pytest.mark.parametrize(("tap", "overrides", "expected"), [
