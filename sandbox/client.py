@@ -39,8 +39,8 @@ class SandboxClient:
     def requests(self, api: str) -> list[dict]:
         return self._call("GET", f"requests?api={api}")[api]
 
-    def truth(self, api: str) -> dict[str, list[dict]]:
-        return self._call("GET", f"truth/{api}")
+    def truth(self, api: str, tenant: str | None = None) -> dict[str, list[dict]]:
+        return self._call("GET", f"truth/{api}" + (f"?tenant={tenant}" if tenant else ""))
 
     def reset(self, **body: Any) -> None:
         self._call("POST", "reset", **body)
@@ -56,8 +56,9 @@ class SandboxClient:
     def latency(self, ms: float, api: str = "*") -> None:
         self._call("POST", "latency", api=api, ms=ms)
 
-    def touch(self, api: str, stream: str, count: int) -> list:
-        return self._call("POST", "touch", api=api, stream=stream, count=count)["keys"]
+    def touch(self, api: str, stream: str, count: int, tenant: str | None = None) -> list:
+        extra = {"tenant": tenant} if tenant else {}
+        return self._call("POST", "touch", api=api, stream=stream, count=count, **extra)["keys"]
 
     def configure(self, api: str, **options: Any) -> None:
         self._call("POST", "configure", api=api, **options)

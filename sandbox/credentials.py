@@ -30,8 +30,25 @@ URLS: dict[str, dict[str, str]] = {
     "tap-systeme": {"api_url": "/systeme/api"},
 }
 
+# -- A second account of the same API (issue 19: many accounts, one Meltano plugin each) --------
+#: Per tap: the credentials of a second tenant the sandbox serves, with data of its own (other
+#: ids, other contents) behind the same URLs.
+SECOND_TENANT: dict[str, dict[str, Any]] = {
+    "tap-classroom": {"client_id": "sandbox-classroom-client-b",
+                      "client_secret": "sbx-classroom-secret-b-8e13d2",
+                      "refresh_token": "sbx-classroom-refresh-b-2a6f90"},
+}
+
+
+def second_tenant_config(tap: str, sandbox_url: str, **overrides: Any) -> dict[str, Any]:
+    """A complete config for the second tenant of ``tap`` against the sandbox."""
+    return {**tap_config(tap, sandbox_url), **SECOND_TENANT[tap], **overrides}
+# -- /second account ---------------------------------------------------------------------------
+
+
 #: Every secret value above, for the tests that scan output for leaks.
-SECRETS = [v for creds in CREDENTIALS.values() for k, v in creds.items()
+SECRETS = [v for creds in [*CREDENTIALS.values(), *SECOND_TENANT.values()]
+           for k, v in creds.items()
            if k in {"client_secret", "refresh_token", "password", "api_key"}]
 
 

@@ -96,8 +96,12 @@ class Sandbox:
             name = action.split("/", 1)[1]
             if name not in self.apis:
                 return json_answer({"error": f"unknown api {name!r}"}, 404)
-            with self.apis[name].lock:
-                return json_answer(self.apis[name].truth())
+            try:
+                api = self.apis[name].tenant((query.get("tenant") or [None])[0])
+            except KeyError as exc:
+                return json_answer({"error": str(exc)}, 404)
+            with api.lock:
+                return json_answer(api.truth())
         if method != "POST":
             return json_answer({"error": f"unknown control GET {action!r}"}, 404)
         if action == "reset":
@@ -128,7 +132,10 @@ class Sandbox:
                 self.latency[target] = float(body.get("ms", 0)) / 1000
             return json_answer({"ok": True})
         if action == "touch":
-            api = self.apis[targets[0]]
+            try:
+                api = self.apis[targets[0]].tenant(body.get("tenant"))
+            except KeyError as exc:
+                return json_answer({"error": str(exc)}, 404)
             with api.lock:
                 keys = api.touch(str(body["stream"]), int(body.get("count", 1)))
                 api.memo.clear()

@@ -75,8 +75,12 @@ def test_systeme_subscriptions_are_opt_in():
 
 def test_meltano_yml_has_every_tap_with_the_hub_settings():
     project = YAML(typ="safe").load((ROOT / "meltano.yml").read_text())
-    extractors = {e["name"]: e for e in project["plugins"]["extractors"]}
+    extractors = {e["name"]: e for e in project["plugins"]["extractors"]
+                  if "inherit_from" not in e}
     assert set(extractors) == set(TAPS)
+    accounts = [e for e in project["plugins"]["extractors"] if "inherit_from" in e]
+    assert accounts and all(set(e) == {"name", "inherit_from"} and e["inherit_from"] in TAPS
+                            for e in accounts)  # more accounts of a tap: its settings, as is
     for tap, entry in extractors.items():
         hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
                                      f"{tap}--singer-tap-suite.yml").read_text())

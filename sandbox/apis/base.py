@@ -170,6 +170,13 @@ class FakeAPI:
     def configure(self, options: dict[str, Any]) -> None:
         """API-specific knobs (token lifetime, rate limits, ...)."""
 
+    def tenant(self, name: str | None) -> FakeAPI:
+        """The API as another tenant (account) sees it, for the controls (truth, touch):
+        ``None`` is the main one; :class:`KeyError` for a tenant this API does not serve."""
+        if name:
+            raise KeyError(f"{self.prefix} serves no tenant {name!r}")
+        return self
+
 
 class OAuthFakeAPI(FakeAPI):
     """A fake API behind its own OAuth token endpoint: Bearer tokens that expire and can be

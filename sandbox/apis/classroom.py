@@ -19,6 +19,7 @@ from typing import Any
 
 from sandbox.apis.base import (
     Answer,
+    FakeAPI,
     OAuthFakeAPI,
     Request,
     int_arg,
@@ -26,7 +27,7 @@ from sandbox.apis.base import (
     read_cursor,
     signed_cursor,
 )
-from sandbox.credentials import CREDENTIALS
+from sandbox.credentials import CREDENTIALS, SECOND_TENANT
 from sandbox.data import WORDS, email, iso, moment, now, person, rng, sentence
 
 CREDS = CREDENTIALS["tap-classroom"]
@@ -131,6 +132,8 @@ def google_error(status: int, code: str, message: str) -> Answer:
 class ClassroomAPI(OAuthFakeAPI):
     prefix = "classroom"
     token_ttl = 3599
+    #: The OAuth client and refresh token this tenant accepts.
+    credentials: dict[str, Any] = CREDS
 
     def __init__(self, seed: int, volume: int) -> None:
         super().__init__(seed, volume)
@@ -447,6 +450,8 @@ class ClassroomAPI(OAuthFakeAPI):
         self._configure_visibility(options)
 
     def handle(self, request: Request) -> Answer:
+        if (other := self._other_tenant(request)) is not None:
+            return other.handle(request)
         if request.path == "/token":
             return self._token(request)
         if not self.tokens.valid(request.bearer()):
@@ -460,16 +465,29 @@ class ClassroomAPI(OAuthFakeAPI):
                 return self._list(request, kind, match.groupdict())
         return google_error(404, "NOT_FOUND", "Requested entity was not found.")
 
+    # -- tenants: the second one (see the end of this file) --------------------------------------
+    def _other_tenant(self, request: Request) -> ClassroomAPI | None:
+        """The second tenant when ``request`` carries its client id or one of its tokens."""
+        if request.path == "/token":
+            asked = request.form().get("client_id") == SECOND["client_id"]
+            return second_tenant(self) if asked else None
+        built = self.__dict__.get("second_tenant")
+        return built if built is not None and built.tokens.valid(request.bearer()) else None
+
+    def tenant(self, name: str | None) -> FakeAPI:
+        return second_tenant(self) if name == "second" else super().tenant(name)
+
     def _token(self, request: Request) -> Answer:
         form = request.form()
         if form.get("grant_type") != "refresh_token":
             return json_answer({"error": "unsupported_grant_type",
                                 "error_description": "Invalid grant_type: "}, 400)
-        if form.get("client_id") != CREDS["client_id"] or form.get(
-                "client_secret") != CREDS["client_secret"]:
+        if form.get("client_id") != self.credentials["client_id"] or form.get(
+                "client_secret") != self.credentials["client_secret"]:
             return json_answer({"error": "invalid_client", "error_description": "Unauthorized"},
                                401)
-        if form.get("refresh_token") not in (CREDS["refresh_token"], NON_ADMIN_REFRESH_TOKEN):
+        if form.get("refresh_token") not in (self.credentials["refresh_token"],
+                                             NON_ADMIN_REFRESH_TOKEN):
             return json_answer({"error": "invalid_grant", "error_description": "Bad Request"}, 400)
         token, ttl = self.tokens.issue()
         if form.get("refresh_token") == NON_ADMIN_REFRESH_TOKEN:
@@ -564,3 +582,47 @@ class ClassroomAPI(OAuthFakeAPI):
 
     def visible_courses(self) -> list[dict]:
         return [c for c in self.courses if c["id"] not in self.hidden]
+
+
+# -- a second tenant (issue 19: many accounts) -----------------------------------------------------
+SECOND = SECOND_TENANT["tap-classroom"]
+#: Added to the second tenant's course ids, so no course id is the same in both tenants.
+SECOND_ID_OFFSET = 50_000_000_000
+
+
+class SecondTenantAPI(ClassroomAPI):
+    """Another Workspace domain behind the same endpoints: its own OAuth client, tokens and
+    courses (another seed, half the volume, course ids offset by :data:`SECOND_ID_OFFSET`).
+    Served through :class:`ClassroomAPI`, which hands it every request of its client or tokens."""
+
+    prefix = ""  # no prefix of its own
+    credentials = SECOND
+
+    def _make_course(self, index: int) -> None:
+        super()._make_course(index)
+        course = self.courses[-1]
+        old, new = course["id"], str(int(course["id"]) + SECOND_ID_OFFSET)
+        course["id"] = new
+        self.per_course[new] = self.per_course.pop(old)
+        for records in self.per_course[new].values():
+            for record in records:
+                if record.get("courseId") == old:
+                    record["courseId"] = new
+
+    def _other_tenant(self, request: Request) -> ClassroomAPI | None:
+        return None  # it is the other tenant
+
+    def tenant(self, name: str | None) -> FakeAPI:
+        return FakeAPI.tenant(self, name)
+
+
+def second_tenant(api: ClassroomAPI) -> SecondTenantAPI:
+    """The second tenant of ``api``, built on first use; it shares ``api``'s lock."""
+    if "second_tenant" not in api.__dict__:
+        tenant = SecondTenantAPI(api.seed + 1000, max(250, api.volume // 2))
+        tenant.lock = api.lock
+        api.__dict__["second_tenant"] = tenant
+    return api.__dict__["second_tenant"]
+
+
+# -- /second tenant --------------------------------------------------------------------------------

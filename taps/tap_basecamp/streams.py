@@ -130,6 +130,9 @@ class ProjectsStream(BasecampStream):
     path = "/projects.json"
     primary_keys = ("id",)
     child_context_fields = {"project_id": "id"}
+    shard_key = "id"  # ``shard`` and ``project_ids`` pick projects; what is under them follows
+    shard_ids_setting = "project_ids"
+    shard_context_key = "project_id"
 
 
 class SchedulesStream(LinkedResourceStream, BasecampStream):
@@ -185,12 +188,17 @@ class PeopleStream(BasecampStream):
 
 
 class CampfiresStream(BasecampStream):
-    """Active Campfires (chats) of active projects."""
+    """Active Campfires (chats) of active projects. One list for the account, but each
+    Campfire belongs to a project: in a slice (``shard``, ``project_ids``), the Campfires, and
+    so their lines, of the slice's projects."""
 
     name = "campfires"
     path = "/chats.json"
     primary_keys = ("id",)
     child_context_fields = {"bucket_id": "bucket.id", "campfire_id": "id"}
+    shard_key = "bucket.id"
+    shard_ids_setting = "project_ids"
+    shard_context_key = "bucket_id"
 
 
 class CampfireLinesStream(BasecampStream):
@@ -218,6 +226,14 @@ class RecordingsStream(BasecampStream):
     stop_at_bookmark = True
     is_sorted = False
     params: ClassVar[dict[str, Any]] = {"sort": "updated_at", "direction": "desc"}
+
+    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
+        """With ``project_ids``, only those projects' recordings (``bucket``, comma-separated).
+        Recordings span every project, so with ``shard`` they are read in slice 0 only."""
+        params = super().get_url_params(context, next_page_token)
+        if ids := self.config.get("project_ids"):
+            params["bucket"] = ",".join(str(i) for i in ids)
+        return params
 
     @classmethod
     def of_type(cls, name: str, recording_type: str) -> type[RecordingsStream]:

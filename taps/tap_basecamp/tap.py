@@ -8,6 +8,7 @@ from singer_sdk import typing as th
 
 from tap_basecamp import streams
 from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
+from tapkit.shards import shard_settings
 
 #: What Basecamp asks a User-Agent to carry besides the app name: an email address or a URL.
 CONTACT = re.compile(r"@|https?://", re.IGNORECASE)
@@ -35,6 +36,8 @@ def _settings() -> dict:
         start_date_setting(description="Only recordings (todos, messages, comments, documents, "
                                        "...) updated at or after this time (unset: all "
                                        "history); the other streams are always full."),
+        *shard_settings("projects", "project_ids",
+                        th.CustomType({"type": ["string", "integer"]})),
     ).to_dict()
     schema["properties"]["api_url"]["description"] = (
         "Base URL of the API; {account_id} is replaced by the account_id setting.")

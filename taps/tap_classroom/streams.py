@@ -57,6 +57,9 @@ class CoursesStream(ClassroomStream):
     records_key = "courses"
     primary_keys = ("id",)
     setting_params = {"courseStates": "course_states"}
+    shard_key = "id"  # ``shard`` and ``course_ids`` pick courses; their lists follow them
+    shard_ids_setting = "course_ids"
+    shard_context_key = "courseId"
 
     def get_child_context(self, record: dict, context: dict | None) -> dict:
         return {"courseId": record["id"]}

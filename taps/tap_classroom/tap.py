@@ -6,6 +6,7 @@ from singer_sdk import typing as th
 
 from tap_classroom import streams
 from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
+from tapkit.shards import shard_settings
 
 #: The values of the API's state enums a list can be filtered by (``*_UNSPECIFIED`` is never a
 #: state of a returned item, so it is not accepted).
@@ -51,6 +52,7 @@ class TapClassroom(SuiteTap):
                        ITEM_DEFAULT),
         states_setting("courseworkmaterial_states", "courseWorkMaterialStates", ITEM_STATES,
                        ITEM_DEFAULT),
+        *shard_settings("courses", "course_ids", th.StringType),
     ).to_dict()
     stream_types = [
         streams.CoursesStream,

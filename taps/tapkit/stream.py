@@ -43,6 +43,7 @@ from tapkit.retry import (
     call_with_retries,
     retry_after_seconds,
 )
+from tapkit.shards import in_scope, runs_in_this_slice
 from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
 
@@ -82,6 +83,12 @@ class SuiteStream(PartitionStarts, RESTStream):
     quota_wait: ClassVar[QuotaWait | None] = None
     #: What a 401 asks the user to check.
     credentials_hint: ClassVar[str] = "check the credentials"
+    #: Slices (tapkit.shards): the record field whose value places a record in a slice (set on
+    #: the parents a big account fans out over), the setting listing explicit ids of those
+    #: parents, and the child context key that carries the value to their children.
+    shard_key: ClassVar[str | None] = None
+    shard_ids_setting: ClassVar[str | None] = None
+    shard_context_key: ClassVar[str | None] = None
     #: JSON input needs none of the SDK's generic conformance (see _generate_record_messages).
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
@@ -277,6 +284,7 @@ class SuiteStream(PartitionStarts, RESTStream):
             records = prefetcher.take(self, context)
             if records is None:
                 records = self._read_partition(context, self.partition_start(context))
+            records = in_scope(self, records)  # a sliced run: only its parents (tapkit.shards)
             if self.child_streams and prefetcher.enabled:
                 records = prefetcher.lookahead(self, records, context)
                 yield from records
@@ -285,6 +293,15 @@ class SuiteStream(PartitionStarts, RESTStream):
                 yield from records
             # the SDK asks for the next record only after writing this one: all are written now
             self._record_partition_read(context)
+
+    def sync(self, context: Context | None = None) -> None:
+        """Sync, unless this stream covers the whole account and this run is a slice other
+        than the first (see :mod:`tapkit.shards`)."""
+        if context is None and not runs_in_this_slice(self):
+            self.logger.info("%s: not under a sliced parent, so it runs in slice 0 only; "
+                             "skipped in slice %s", self.name, self.config.get("shard"))
+            return
+        super().sync(context)
 
     def on_partition_skipped(self, context: Context | None, status: int) -> None:
         """Hook: the partition ``context`` answered ``status`` (403/404) and was skipped, after

@@ -34,6 +34,7 @@ from tapkit.origins import setting_url
 from tapkit.quotas import QuotaWait
 from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
 from tapkit.secrets import secret_problems, strip_secrets, wire_forms
+from tapkit.shards import prune_parents, scope_problems
 from tapkit.state import StateError, bookmark_streams, check_state
 from tapkit.transport import guarded_session
 from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
@@ -156,6 +157,7 @@ class SuiteTap(Tap):
         problems += header_problems("user_agent", self.config.get("user_agent"))
         problems += date_problems(self.config, self.config_jsonschema)
         problems += secret_problems(self.config, self.secret_keys())
+        problems += scope_problems(self.config, self.config_jsonschema, self.stream_types)
         problems += self.extra_config_problems()
         if problems:
             raise ConfigError(self._config_message(problems))
@@ -255,6 +257,7 @@ class SuiteTap(Tap):
         except StateError as exc:
             raise StateError(f"{self.name}: {exc}") from None
         super().load_state(state)
+        prune_parents(self.state, self.stream_types, self.config)
 
     def _handle_termination(self, signum: int, frame: Any) -> None:
         """On SIGTERM/SIGINT: once the block being written is out (never in the middle of a
