@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 
 import pytest
@@ -23,8 +24,14 @@ CONFIG = {"client_id": "cid", "client_secret": SECRET, "refresh_token": "very-se
 def sleeps(monkeypatch) -> list[float]:
     """Record backoff's sleeps instead of sleeping."""
     waited: list[float] = []
-    monkeypatch.setattr("tapkit.retry.sleep", waited.append)
-    monkeypatch.setattr("tapkit.auth.sleep", waited.append)
+    test_thread = threading.get_ident()
+
+    def record(seconds: float) -> None:  # a worker left over by an earlier test is not ours
+        if threading.get_ident() == test_thread:
+            waited.append(seconds)
+
+    monkeypatch.setattr("tapkit.retry.sleep", record)
+    monkeypatch.setattr("tapkit.auth.sleep", record)
     return waited
 
 

@@ -4,6 +4,7 @@ quota waits, with plain responses and requests-mock."""
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 
 import pytest
@@ -114,7 +115,13 @@ class TestQuotaWaits:
 @pytest.fixture
 def sleeps(monkeypatch) -> list[float]:
     waited: list[float] = []
-    monkeypatch.setattr("tapkit.retry.sleep", waited.append)
+    test_thread = threading.get_ident()
+
+    def record(seconds: float) -> None:  # a worker left over by an earlier test is not ours
+        if threading.get_ident() == test_thread:
+            waited.append(seconds)
+
+    monkeypatch.setattr("tapkit.retry.sleep", record)
     return waited
 
 
