@@ -40,7 +40,6 @@ from tapkit.transport import guarded_session
 from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
-DISTRIBUTION = "singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
@@ -97,7 +96,6 @@ class SuiteTap(Tap):
     ``stream_types`` and ``make_authenticator``."""
 
     stream_types: ClassVar[list[type]] = []
-    package_name = DISTRIBUTION
     message_writer_class = BufferedMsgSpecWriter
     #: Settings holding URLs, checked before any request.
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
@@ -170,7 +168,7 @@ class SuiteTap(Tap):
     @cached_property
     def default_user_agent(self) -> str:
         try:
-            version = metadata.version(DISTRIBUTION)
+            version = metadata.version(self.name)  # each tap is a distribution of its own
         except metadata.PackageNotFoundError:  # pragma: no cover
             version = "0.0.0"
         return f"{self.name}/{version} (+{PROJECT_URL})"
