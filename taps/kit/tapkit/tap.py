@@ -43,11 +43,13 @@ PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
-                    concurrency: int = 8, rate_window: float = 1) -> list[th.Property]:
+                    concurrency: int | None = 8, rate_window: float = 1) -> list[th.Property]:
     """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API, plus
     the concurrency and rate-limit settings (defaults per tap, from the API's quota: a budget of
-    ``requests_per_second * rate_window`` requests per ``rate_window`` seconds)."""
-    return [
+    ``requests_per_second * rate_window`` requests per ``rate_window`` seconds).
+    ``concurrency=None`` leaves ``max_concurrency`` out, for a tap none of whose streams has a
+    parent (nothing fans out)."""
+    settings = [
         th.Property("api_url", th.URIType, default=api_url,
                     description="Base URL of the API; stream paths are appended to it."),
         th.Property("user_agent", th.StringType,
@@ -65,9 +67,6 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="Longest wait in seconds before a retry: a backoff or quota "
                                 "wait is cut to it, and an API asking (Retry-After) for a "
                                 "longer wait ends the run at once."),
-        th.Property("max_concurrency", th.IntegerType(minimum=1), default=concurrency,
-                    description="Child partitions (per course, per project...) fetched at once; "
-                                "1 reads them one after the other."),
         th.Property("max_requests_per_second", th.NumberType(minimum=0),
                     **({"default": requests_per_second} if requests_per_second else {}),
                     description="Client-side limit on requests per second across all workers "
@@ -83,6 +82,12 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                                 "that answers 403 or 404, and a stream that answers 403, instead "
                                 "of failing the run; false: fail on them."),
     ]
+    if concurrency is not None:
+        settings.insert(6, th.Property(
+            "max_concurrency", th.IntegerType(minimum=1), default=concurrency,
+            description="Child partitions (per course, per project...) fetched at once; 1 reads "
+                        "them one after the other."))
+    return settings
 
 
 def start_date_setting(required: bool = False, description: str = "") -> th.Property:

@@ -20,7 +20,7 @@ class TapPrimetric(SuiteTap):
                     description="Client secret of those credentials."),
         th.Property("token_url", th.URIType, default="https://api.primetric.com/auth/token/",
                     description="OAuth2 token endpoint (client-credentials grant)."),
-        *common_settings(api_url="https://api.primetric.com/beta"),
+        *common_settings(api_url="https://api.primetric.com/beta", concurrency=None),
     ).to_dict()
     stream_types = streams.STREAMS
 
