@@ -41,7 +41,7 @@ def test_hub_definition_matches_about(tap):
     assert hub["supported_python_versions"] == about["supported_python_versions"]
     assert set(hub["capabilities"]) == set(about["capabilities"])
     props = about["settings"]["properties"]  # the tap's own settings and the SDK's
-    assert SDK_SETTINGS <= set(props)
+    assert set(props) >= SDK_SETTINGS
     settings = {s["name"]: s for s in hub["settings"]}
     assert set(settings) == set(props)
     for name, prop in props.items():
