@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.credentials import CREDENTIALS, SECRETS, tap_config
+from sandbox.schemas import schema_name
 from tests.helpers import key_set
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,7 +106,7 @@ def loaded_since(postgres, schema: str, table: str, keys: tuple[str, ...], momen
 
 @pytest.mark.parametrize("tap", list(PREFIX))
 def test_meltano_run_lands_every_record_in_postgres(tap, sandbox, postgres, meltano_installed):
-    schema = f"e2e_{tap.replace('-', '_')}"
+    schema = schema_name(f"e2e_{tap.replace('-', '_')}")
     with postgres.cursor() as cursor:
         cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     env = meltano_env(tap, sandbox.url, schema)

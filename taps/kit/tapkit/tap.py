@@ -30,6 +30,7 @@ from tapkit.config import (
 )
 from tapkit.errors import ConfigError, TapError, redact
 from tapkit.limiter import RateLimiter
+from tapkit.logs import readable_logs
 from tapkit.origins import setting_url
 from tapkit.quotas import QuotaWait
 from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
@@ -244,6 +245,7 @@ class SuiteTap(Tap):
 
     def sync_all(self) -> None:
         """Sync every selected stream, then write out whatever output is still buffered."""
+        readable_logs(self.name, self.streams)
         try:
             super().sync_all()
             if summary := self.access.summary():
