@@ -274,6 +274,13 @@ class SuiteStream(PartitionStarts, RESTStream):
                                            version=self._stream_version,
                                            time_extracted=extracted)
 
+    def _write_activate_version_message(self, full_table_version: int) -> None:
+        """ACTIVATE_VERSION once per stream and version (``emit_activate_version_messages``),
+        not once per partition: every course's rows carry the same version."""
+        if self.__dict__.get("_activated_version") != full_table_version:
+            self.__dict__["_activated_version"] = full_table_version
+            super()._write_activate_version_message(full_table_version)
+
     # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records: prefetched by a worker, or read now; children looked ahead.

@@ -82,6 +82,11 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="Skip, with a warning, a partition (one course, one project...) "
                                 "that answers 403 or 404, and a stream that answers 403, instead "
                                 "of failing the run; false: fail on them."),
+        th.Property("emit_activate_version_messages", th.BooleanType, default=False,
+                    description="Send ACTIVATE_VERSION before each full-table stream (rosters, "
+                                "lists), so a target that handles it (target-postgres) removes "
+                                "the rows the source no longer has; leave off when slices or "
+                                "course/project lists load into one table."),
     ]
     if concurrency is not None:
         settings.insert(6, th.Property(
