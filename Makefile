@@ -11,6 +11,8 @@ export PATH := $(BIN):$(PATH)
 # installed editable, plus the repo's tools (dependency group `dev` of pyproject.toml).
 PACKAGES := taps/kit $(sort $(wildcard taps/tap-*))
 PORT ?= 8765
+# Prefix of the demo's and the e2e tests' Postgres schemas (README: two people, one Postgres).
+export SCHEMA_PREFIX
 
 install: $(VENV)/.installed $(VENV)/.meltano-installed
 
