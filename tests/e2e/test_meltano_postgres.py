@@ -51,9 +51,7 @@ def meltano_env(tap: str, sandbox_url: str, schema: str) -> dict[str, str]:
     """Settings as environment variables (they win over meltano.yml), pointing at the sandbox."""
     env = {**os.environ, "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema,
            "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    for key, value in tap_config(tap, sandbox_url).items():
-        if key in ("backoff_factor", "max_requests_per_second"):
-            continue  # Meltano 4.4 cannot serialize a decimal setting read from the environment
+    for key, value in tap_config(tap, sandbox_url).items():  # numbers too (declared strings)
         env[f"{tap.upper().replace('-', '_')}_{key.upper()}"] = str(value)
     return env
 
