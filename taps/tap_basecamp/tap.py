@@ -7,15 +7,23 @@ import re
 from singer_sdk import typing as th
 
 from tap_basecamp import streams
-from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
-from tapkit.shards import shard_settings
+from tapkit import (
+    RefreshTokenAuthenticator,
+    SuiteTap,
+    common_settings,
+    shard_settings,
+    start_date_setting,
+)
 
 #: What Basecamp asks a User-Agent to carry besides the app name: an email address or a URL.
 CONTACT = re.compile(r"@|https?://", re.IGNORECASE)
 
 
-def _settings() -> dict:
-    schema = th.PropertiesList(
+class TapBasecamp(SuiteTap):
+    """Singer tap for the Basecamp 3/4 API."""
+
+    name = "tap-basecamp"
+    config_jsonschema = th.PropertiesList(
         th.Property("account_id", th.CustomType({"type": ["string", "integer"]}), required=True,
                     description="Basecamp account id: the number after basecamp.com/ in the web "
                                 "app's URLs (or the bc3 account of launchpad's "
@@ -31,27 +39,20 @@ def _settings() -> dict:
                     default="https://launchpad.37signals.com/authorization/token",
                     description="Launchpad's OAuth token endpoint."),
         # Basecamp allows about 50 requests per 10 s per IP: a budget of 5/s * 10 s.
-        *common_settings(api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5,
-                         rate_window=10),
+        *common_settings(
+            api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5,
+            rate_window=10,
+            api_url_description="Base URL of the API; {account_id} is replaced by the "
+                                "account_id setting.",
+            user_agent_description="User-Agent sent on every request. Basecamp requires your "
+                                   "app's name and a contact (email or URL), e.g. 'Acme ELT "
+                                   "(data@acme.example)'; without one it answers 400."),
         start_date_setting(description="Only recordings (todos, messages, comments, documents, "
                                        "...) updated at or after this time (unset: all "
                                        "history); the other streams are always full."),
         *shard_settings("projects", "project_ids",
                         th.CustomType({"type": ["string", "integer"]})),
     ).to_dict()
-    schema["properties"]["api_url"]["description"] = (
-        "Base URL of the API; {account_id} is replaced by the account_id setting.")
-    schema["properties"]["user_agent"]["description"] = (
-        "User-Agent sent on every request. Basecamp requires your app's name and a contact "
-        "(email or URL), e.g. 'Acme ELT (data@acme.example)'; without one it answers 400.")
-    return schema
-
-
-class TapBasecamp(SuiteTap):
-    """Singer tap for the Basecamp 3/4 API."""
-
-    name = "tap-basecamp"
-    config_jsonschema = _settings()
     stream_types = [
         streams.ProjectsStream,
         streams.SchedulesStream,
@@ -69,6 +70,7 @@ class TapBasecamp(SuiteTap):
         streams.CampfiresStream,
         streams.CampfireLinesStream,
     ]
+    auth = RefreshTokenAuthenticator
 
     def extra_config_problems(self) -> list[str]:
         problems = []
@@ -84,9 +86,6 @@ class TapBasecamp(SuiteTap):
                                 "name and an email address or URL, e.g. 'Acme ELT "
                                 "(data@acme.example)'", agent)
         return problems
-
-    def make_authenticator(self) -> RefreshTokenAuthenticator:
-        return RefreshTokenAuthenticator.from_config(self.config, **self.retry_settings())
 
 
 if __name__ == "__main__":

@@ -5,21 +5,20 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_classroom import streams
-from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
-from tapkit.shards import shard_settings
+from tapkit import (
+    RefreshTokenAuthenticator,
+    SuiteTap,
+    common_settings,
+    shard_settings,
+    start_date_setting,
+    states_setting,
+)
 
 #: The values of the API's state enums a list can be filtered by (``*_UNSPECIFIED`` is never a
 #: state of a returned item, so it is not accepted).
 COURSE_STATES = ["ACTIVE", "ARCHIVED", "PROVISIONED", "DECLINED", "SUSPENDED"]
 ITEM_STATES = ["PUBLISHED", "DRAFT", "DELETED"]
 ITEM_DEFAULT = "the API's default, PUBLISHED only (DRAFT and DELETED need a teacher's token)"
-
-
-def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
-    """A list of state names, sent as the repeated query parameter ``param``."""
-    return th.Property(name, th.ArrayType(th.StringType(allowed_values=states)),
-                       description=f"States to list (any of {', '.join(states)}), sent as "
-                                   f"repeated {param}; unset: {default}.")
 
 
 class TapClassroom(SuiteTap):
@@ -68,9 +67,7 @@ class TapClassroom(SuiteTap):
         streams.GuardiansStream,
         streams.GuardianInvitationsStream,
     ]
-
-    def make_authenticator(self) -> RefreshTokenAuthenticator:
-        return RefreshTokenAuthenticator.from_config(self.config, **self.retry_settings())
+    auth = RefreshTokenAuthenticator
 
 
 if __name__ == "__main__":

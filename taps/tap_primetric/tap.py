@@ -23,9 +23,7 @@ class TapPrimetric(SuiteTap):
         *common_settings(api_url="https://api.primetric.com/beta"),
     ).to_dict()
     stream_types = streams.STREAMS
-
-    def make_authenticator(self) -> ClientCredentialsAuthenticator:
-        return ClientCredentialsAuthenticator.from_config(self.config, **self.retry_settings())
+    auth = ClientCredentialsAuthenticator
 
 
 if __name__ == "__main__":

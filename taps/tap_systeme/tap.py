@@ -5,7 +5,7 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_systeme import streams
-from tapkit import APIKeyAuthenticator, SuiteTap, common_settings
+from tapkit import HeaderKeyAuth, SuiteTap, common_settings
 
 PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 100
 
@@ -24,10 +24,7 @@ class TapSysteme(SuiteTap):
                                 f"{PAGE_SIZE_MAX})."),
     ).to_dict()
     stream_types = streams.STREAM_TYPES
-
-    def make_authenticator(self) -> APIKeyAuthenticator:
-        return APIKeyAuthenticator(key="X-API-Key", value=self.config["api_key"],
-                                   location="header")
+    auth = HeaderKeyAuth("X-API-Key", "api_key")
 
 
 if __name__ == "__main__":

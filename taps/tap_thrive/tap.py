@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from singer_sdk import typing as th
 
 from tap_thrive import streams
-from tapkit import BasicAuthenticator, SuiteTap, common_settings, start_date_setting
-from tapkit.times import parse_time
+from tapkit import HTTPBasicAuth, SuiteTap, common_settings, start_date_setting
 
 
 class TapThrive(SuiteTap):
@@ -33,26 +30,8 @@ class TapThrive(SuiteTap):
                                 "assignments and enrolments get at most 100)."),
     ).to_dict()
     stream_types = streams.STREAM_TYPES
+    auth = HTTPBasicAuth("username", "password")
 
-    def make_authenticator(self) -> BasicAuthenticator:
-        return BasicAuthenticator(username=str(self.config["username"]),
-                                  password=str(self.config["password"]))
-
-    @property
-    def sync_started_at(self) -> datetime:
-        """The moment this run started (UTC): the default end of every time window."""
-        return datetime.fromtimestamp(self.initialized_at / 1000, tz=timezone.utc)
-
-    def extra_config_problems(self) -> list[str]:
-        """``end_date`` must not come before ``start_date`` (the kit checks each is a date)."""
-        try:
-            start, end = (parse_time(self.config[k]) if self.config.get(k) else None
-                          for k in ("start_date", "end_date"))
-        except (TypeError, ValueError):
-            return []  # reported by the kit's date check
-        if start and end and end < start:
-            return ["'end_date' must not be earlier than 'start_date'"]
-        return []
 
 if __name__ == "__main__":
     TapThrive.cli()

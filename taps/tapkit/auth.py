@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
 import requests
-from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator, OAuthAuthenticator
-from singer_sdk.helpers._util import utc_now
+from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator
 
 from tapkit.errors import ConfigError, TapError, one_line, redact, redact_url
 from tapkit.retry import MAX_RETRY_WAIT, NETWORK_ERRORS, RETRY_STATUSES, RetryPolicy, sleep
+from tapkit.sdk import OAuthSeams
 from tapkit.transport import guarded_session
 
 __all__ = [
     "APIKeyAuthenticator",
+    "AuthFactory",
     "BasicAuthenticator",
     "ClientCredentialsAuthenticator",
+    "HTTPBasicAuth",
+    "HeaderKeyAuth",
     "RefreshTokenAuthenticator",
 ]
 
@@ -37,12 +41,17 @@ MAX_EXPIRY_MARGIN = 300.0
 MAX_401_RETRIES = 3
 
 
+def utc_now() -> datetime:
+    """Now, in UTC (a function of its own: tests move the clock here)."""
+    return datetime.now(timezone.utc)
+
+
 def _bearer(request: requests.PreparedRequest) -> str:
     value = str(request.headers.get("Authorization") or "")
     return value[7:] if value[:7].lower() == "bearer " else ""
 
 
-class _SuiteOAuth(OAuthAuthenticator):
+class _SuiteOAuth(OAuthSeams):
     """Shared OAuth2 behaviour; subclasses say which grant goes in the token request body."""
 
     grant_type = ""
@@ -56,7 +65,7 @@ class _SuiteOAuth(OAuthAuthenticator):
         self._timeout, self._max_retries = timeout, max_retries
         self._policy = RetryPolicy(max_retries=max_retries, backoff_factor=backoff_factor,
                                    max_wait=max_retry_wait)
-        self._session = guarded_session(allowed or {token_url: "token_url"}, pool_size=2,
+        self.token_session = guarded_session(allowed or {token_url: "token_url"}, pool_size=2,
                                         user_agent=user_agent)
         self._lock = threading.Lock()
         self.token_requests = 0
@@ -98,8 +107,9 @@ class _SuiteOAuth(OAuthAuthenticator):
             self.token_requests += 1
             last = attempt == self._max_retries
             try:
-                response = self._session.post(self.auth_endpoint, data=self.oauth_request_body,
-                                              headers=self._oauth_headers, timeout=self._timeout)
+                response = self.token_session.post(self.auth_endpoint, data=self.oauth_request_body,
+                                                   headers=self.token_headers,
+                                                   timeout=self._timeout)
             except NETWORK_ERRORS as exc:
                 if last:
                     raise TapError(f"could not reach the token endpoint {url} after "
@@ -134,7 +144,7 @@ class _SuiteOAuth(OAuthAuthenticator):
         if not isinstance(token, str) or not token:
             raise TapError(f"token endpoint {url} answered without an access_token (it is "
                            f"{'null' if token is None else type(token).__name__})")
-        expires = answer.get("expires_in", self._default_expiration)
+        expires = answer.get("expires_in", self.default_expiration)
         self.access_token = token
         self.expires_in = _seconds(expires, url)
         if answer.get("refresh_token"):
@@ -245,3 +255,32 @@ def _seconds(value: object, url: str) -> int | None:
         raise TapError(f"token endpoint {url} answered with expires_in "
                        f"{one_line(repr(value), 60)}, not a number of seconds")
     return int(seconds) or None
+
+
+class AuthFactory(Protocol):
+    """What a tap's ``auth`` is: builds its authenticator from the config (``options``: the
+    retry, timeout and origin settings an OAuth token request needs)."""
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> Any: ...
+
+
+class HTTPBasicAuth:
+    """HTTP Basic with the user name and password of two settings."""
+
+    def __init__(self, username: str = "username", password: str = "password") -> None:
+        self.username, self.password = username, password
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> BasicAuthenticator:
+        return BasicAuthenticator(username=str(config[self.username]),
+                                  password=str(config[self.password]))
+
+
+class HeaderKeyAuth:
+    """An API key sent in a header, from a setting."""
+
+    def __init__(self, header: str, setting: str = "api_key") -> None:
+        self.header, self.setting = header, setting
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> APIKeyAuthenticator:
+        return APIKeyAuthenticator(key=self.header, value=config[self.setting],
+                                   location="header")

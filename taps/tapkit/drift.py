@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 import msgspec
-from singer_sdk.helpers._catalog import get_selected_schema
 from singer_sdk.mapper import DefaultStreamMap
+
+from tapkit.sdk import selected_schema
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -257,7 +258,7 @@ class DriftGuard:
     def __init__(self, stream: SuiteStream) -> None:
         self.stream = stream
         #: A copy of what the stream's SCHEMA declares (deselected fields dropped).
-        self.schema = get_selected_schema(stream.name, stream.effective_schema, stream.mask)
+        self.schema = selected_schema(stream.effective_schema, stream.mask)
         #: ``check(record)`` is true when the record fits; ``None`` when checking is off.
         self.check: Check | None = compile_check(self.schema) if enabled() else None
 

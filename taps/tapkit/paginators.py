@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import ParseResult, urljoin, urlparse
 
 import requests
-from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, HeaderLinkPaginator
+from singer_sdk.pagination import BaseHATEOASPaginator, HeaderLinkPaginator
 
 from tapkit.errors import PaginationLoopError, ResponseShapeError, redact_url
 from tapkit.responses import is_exhausted, json_body, records_in
+from tapkit.sdk import PaginatorSeams
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 Token = dict[str, Any] | ParseResult | None
 
 
-class SuitePaginator(BaseAPIPaginator[Token]):
+class SuitePaginator(PaginatorSeams[Token]):
     """Base of the suite's paginators: loop guard, bookmark stop, construction from a stream."""
 
     @classmethod
@@ -39,24 +40,24 @@ class SuitePaginator(BaseAPIPaginator[Token]):
 
     def advance(self, response: requests.Response) -> None:
         """Move to the next page, or finish; a token seen before raises instead of looping."""
-        self._page_count += 1
+        self.count_page()
         if is_exhausted(response) or not self.has_more(response):
-            self._finished = True
+            self.finish()
             return
         new_value = self.get_next(response)
         if not new_value:
-            self._finished = True
+            self.finish()
             return
-        seen: set = self.__dict__.setdefault("_seen", {self._fingerprint(self._value)})
+        seen: set = self.__dict__.setdefault("_seen", {self._fingerprint(self.current_value)})
         fingerprint = self._fingerprint(new_value)
         if fingerprint in seen:
             msg = (
                 f"the API sent page token {self._describe(new_value)} again after "
-                f"{self._page_count} pages (at {redact_url(response.url)}); stopping, not looping"
+                f"{self.count} pages (at {redact_url(response.url)}); stopping, not looping"
             )
             raise PaginationLoopError(msg)
         seen.add(fingerprint)
-        self._value = new_value
+        self.move_to(new_value)
 
     @staticmethod
     def _fingerprint(token: Token) -> Any:
@@ -107,7 +108,11 @@ class PageNumberPaginator(SuitePaginator):
 
     @classmethod
     def for_stream(cls, stream: SuiteStream) -> PageNumberPaginator:
-        return cls(page_size=int(stream.config.get("page_size") or 200),
+        """``perPage``: the ``page_size`` setting (200 unset), cut to the stream's
+        ``max_page_size``."""
+        size = int(stream.config.get("page_size") or 200)
+        ceiling = stream.max_page_size
+        return cls(page_size=min(size, ceiling) if ceiling else size,
                    records_key=stream.records_key)
 
     def has_more(self, response: requests.Response) -> bool:

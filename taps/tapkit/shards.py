@@ -155,7 +155,7 @@ def runs_in_this_slice(stream: SuiteStream) -> bool:
     """Whether a top-level stream runs in this run's slice: a sharded one in every slice, one
     over the whole account only in slice 0."""
     if sharded_ancestor(type(stream)) is not None or not declares_shard(
-            stream._tap.config_jsonschema):
+            stream._suite_tap.config_jsonschema):
         return True
     shard = Scope.of(stream.config).shard
     return shard is None or shard.index == 0

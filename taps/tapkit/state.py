@@ -77,8 +77,8 @@ class PartitionStarts:
     partition's key to ``_partitions_done`` when its walk ends normally.
     """
 
-    # from singer_sdk's Stream (and its state helpers _get_state_partition_context and
-    # get_context_state), which comes after this class in the MRO
+    # from singer_sdk's Stream (and its state helpers, tapkit.sdk's state_partition_context
+    # and the SDK's get_context_state), which comes after this class in the MRO
     config: Mapping[str, Any]
     tap_state: dict
     name: str
@@ -117,7 +117,7 @@ class PartitionStarts:
 
     def _input_state(self, context: Mapping[str, Any] | None) -> Mapping[str, Any]:
         state = self.tap_state.get("bookmarks", {}).get(self.name, {})
-        wanted = self._get_state_partition_context(context) if context else None
+        wanted = self.state_partition_context(context) if context else None
         if wanted:
             state = next((p for p in state.get("partitions", [])
                           if p.get("context") == wanted), {})
@@ -127,7 +127,7 @@ class PartitionStarts:
         """The parent's id when several partitions share one state (``None`` otherwise)."""
         if not context:
             return None
-        shared = self._get_state_partition_context(context) or {}
+        shared = self.state_partition_context(context) or {}
         own = {k: v for k, v in context.items() if k not in shared}
         return parent_id(own) if own else None
 
