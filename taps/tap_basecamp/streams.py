@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from tapkit import LinkedResourceStream, LinkHeaderPaginator, SuiteStream
+from tapkit import LinkedResourceStream, LinkHeaderPaginator, SuitePaginator, SuiteStream
 
 
 class BasecampStream(SuiteStream):
     """Every Basecamp list: a bare JSON array per page, the next page in the ``Link`` header;
     Basecamp's ``Reason`` header (``Account Inactive`` on a 404) goes into error messages."""
 
-    paginator = LinkHeaderPaginator
+    paginator: ClassVar[type[SuitePaginator] | None] = LinkHeaderPaginator
     schemas_dir = Path(__file__).parent / "schemas"
     error_headers = ("Reason",)
 

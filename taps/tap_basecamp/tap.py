@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from singer_sdk import typing as th
+from typing_extensions import override
 
 from tap_basecamp import streams
 from tapkit import (
@@ -72,6 +73,7 @@ class TapBasecamp(SuiteTap):
     ]
     auth = RefreshTokenAuthenticator
 
+    @override
     def extra_config_problems(self) -> list[str]:
         problems = []
         account = str(self.config.get("account_id", ""))

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import requests
 from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator
+from typing_extensions import override
 
 from tapkit.errors import ConfigError, TapError, one_line, redact, redact_url
 from tapkit.retry import MAX_RETRY_WAIT, NETWORK_ERRORS, RETRY_STATUSES, RetryPolicy, sleep
@@ -78,6 +79,7 @@ class _SuiteOAuth(OAuthSeams):
         """Every value that must never be printed."""
         return [self.client_secret, self.refresh_token, self.access_token]
 
+    @override
     def is_token_valid(self) -> bool:
         if self.last_refreshed is None or not self.access_token:
             return False
@@ -99,6 +101,7 @@ class _SuiteOAuth(OAuthSeams):
                 self.update_access_token()
             return str(self.access_token)
 
+    @override
     def update_access_token(self) -> None:
         """POST the grant to the token endpoint, retrying transient failures."""
         url = redact_url(self.auth_endpoint)
@@ -152,6 +155,7 @@ class _SuiteOAuth(OAuthSeams):
         self.last_refreshed = started
 
     # -- requests ----------------------------------------------------------------------------
+    @override
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         token = self.ensure_token()
         request.headers["Authorization"] = f"Bearer {token}"
@@ -186,7 +190,7 @@ class _SuiteOAuth(OAuthSeams):
             retry.headers["Authorization"] = f"Bearer {token}"
             response.content  # noqa: B018  (release the connection before reusing it)
             response.close()
-            new = response.connection.send(retry, **kwargs)  # type: ignore[attr-defined]
+            new = response.connection.send(retry, **kwargs)
             new.history.append(response)
             new.request = retry
             response, request, used = new, retry, token
@@ -222,6 +226,7 @@ class RefreshTokenAuthenticator(_SuiteOAuth):
                    **kwargs)
 
     @property
+    @override
     def oauth_request_body(self) -> dict:
         return {"grant_type": "refresh_token", "client_id": self.client_id,
                 "client_secret": self.client_secret, "refresh_token": self.refresh_token}
@@ -238,6 +243,7 @@ class ClientCredentialsAuthenticator(_SuiteOAuth):
                    client_secret=config["client_secret"], **kwargs)
 
     @property
+    @override
     def oauth_request_body(self) -> dict:
         return {"grant_type": "client_credentials", "client_id": self.client_id,
                 "client_secret": self.client_secret}

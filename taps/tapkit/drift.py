@@ -66,7 +66,8 @@ def allowed_types(schema: Any) -> frozenset[type] | None:
         return None
     if union := _union(schema):
         parts = [allowed_types(branch) for branch in union[1]]
-        return None if any(p is None for p in parts) else frozenset().union(*parts)
+        known = [p for p in parts if p is not None]
+        return None if len(known) < len(parts) else frozenset().union(*known)
     kind = schema.get("type")
     names = [kind] if isinstance(kind, str) else kind
     if not names or any(name not in PY_TYPES for name in names):
@@ -106,7 +107,8 @@ def msgspec_type(schema: Any, name: str = "Record") -> Any:
             parts.append(SCALARS[json_name])
         elif json_name == "array":
             items = schema.get("items")
-            parts.append(list[msgspec_type(items, f"{name}_item")] if isinstance(items, dict)
+            parts.append(list[msgspec_type(items, f"{name}_item")]  # type: ignore[misc]
+                         if isinstance(items, dict)
                          else list)
         else:
             parts.append(_struct(schema, name))

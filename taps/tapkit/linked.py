@@ -21,6 +21,7 @@ from typing_extensions import override
 
 from tapkit.errors import ResponseShapeError, TapError, redact_url
 from tapkit.origins import origin_of
+from tapkit.paginators import SuitePaginator
 from tapkit.responses import NotAPage, json_body
 from tapkit.stream import SuiteStream
 
@@ -36,7 +37,7 @@ def same_origin(url: str, base: str) -> bool:
 class LinkedResourceStream(SuiteStream):
     """One object per partition, listing links; each link followed is a record."""
 
-    paginator = None  # one object, not a list
+    paginator: ClassVar[type[SuitePaginator] | None] = None  # one object, not a list
     #: Key of the list of links in the partition's answer (Basecamp's project ``dock``).
     links_key: ClassVar[str] = "links"
     #: What the partition's answer is, for error messages (``"a project"``).

@@ -68,7 +68,7 @@ class classproperty(property, Generic[T]):
         super().__init__(getter)
 
     @override
-    def __get__(self, obj: Any, objtype: type | None = None) -> T:
+    def __get__(self, obj: Any, objtype: type | None = None) -> T:  # type: ignore[override]
         return self.fget(objtype if objtype is not None else type(obj))  # type: ignore[misc]
 
 
@@ -111,11 +111,11 @@ class TapSeams(Tap):
     @classmethod
     def env_config(cls) -> dict[str, Any]:
         """Settings from ``<TAP>_<SETTING>`` variables (``--config ENV``): the SDK's reading."""
-        return dict(super()._env_var_config)  # type: ignore[misc]
+        return dict(super()._env_var_config)
 
     @classproperty
     @override
-    def _env_var_config(cls) -> dict[str, Any]:  # type: ignore[override]
+    def _env_var_config(cls) -> dict[str, Any]:
         return cls.env_config()
 
     def prepare_config(self, config: dict[str, Any], *, raise_errors: bool) -> list[str]:

@@ -14,10 +14,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapkit.errors import TapError, one_line
 from tapkit.times import parse_time
+
+if TYPE_CHECKING:  # a mixin of the SDK stream: its attributes, as the type checker sees them
+    from tapkit.sdk import StreamSeams as _StreamBase
+else:
+    _StreamBase = object
 
 #: Key of the list of parents read in full, in the state shared by a child stream's partitions.
 PARENTS = "parents"
@@ -68,7 +73,7 @@ class ParentsRead:
             self._set.add(parent)
 
 
-class PartitionStarts:
+class PartitionStarts(_StreamBase):
     """Where each partition of a stream starts, and which parents its shared state covers.
 
     A mixin of :class:`tapkit.stream.SuiteStream` (it uses the SDK stream's ``config``,
@@ -76,15 +81,6 @@ class PartitionStarts:
     :meth:`_record_partition_read` after the SDK has written a partition's records, and adds the
     partition's key to ``_partitions_done`` when its walk ends normally.
     """
-
-    # from singer_sdk's Stream (and its state helpers, tapkit.sdk's state_partition_context
-    # and the SDK's get_context_state), which comes after this class in the MRO
-    config: Mapping[str, Any]
-    tap_state: dict
-    name: str
-    logger: logging.Logger
-    replication_key: str | None
-    replication_method: str
 
     @property
     def _parents_read(self) -> ParentsRead:
@@ -213,4 +209,4 @@ def _kind(value: Any) -> str:
 
 def bookmark_streams(stream_types: Iterable[type]) -> dict[str, str | None]:
     """Stream name to replication key, from the tap's stream classes."""
-    return {cls.name: getattr(cls, "replication_key", None) for cls in stream_types}
+    return {getattr(cls, "name", ""): getattr(cls, "replication_key", None) for cls in stream_types}

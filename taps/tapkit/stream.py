@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import ParseResult
 
 import requests
@@ -50,6 +50,8 @@ from tapkit.times import parse_time
 if TYPE_CHECKING:
     from tapkit.tap import SuiteTap
 
+
+S = TypeVar("S", bound="SuiteStream")
 
 #: Per thread: where the partition each stream is reading starts (a newest-first walk stops
 #: there).
@@ -96,12 +98,13 @@ class SuiteStream(PartitionStarts, Declarations):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     @classmethod
-    def define(cls, name: str, path: str, **attributes: Any) -> type[SuiteStream]:
+    def define(cls: type[S], name: str, path: str, **attributes: Any) -> type[S]:
         """A stream declared in one line, e.g. ``TagsStream = Base.define("tags", "/tags")``."""
         class_name = "".join(part.capitalize() for part in name.split("_")) + "Stream"
         return type(class_name, (cls,), {"name": name, "path": path,
                                          "__module__": cls.__module__, **attributes})
 
+    @override
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "schemas_dir" in cls.__dict__ and cls.schemas_dir is not None:
@@ -114,33 +117,41 @@ class SuiteStream(PartitionStarts, Declarations):
 
     # -- requests ----------------------------------------------------------------------------
     @property
+    @override
     def url_base(self) -> str:
         return str(self.config["api_url"]).rstrip("/")
 
     @property
+    @override
     def authenticator(self) -> Any:
         return self._suite_tap.authenticator
 
     @property
+    @override
     def requests_session(self) -> requests.Session:
         """One keep-alive session per tap, shared by its streams and their worker threads."""
         return self._suite_tap.http_session
 
     @property
+    @override
     def timeout(self) -> int:
         return int(self.config.get("request_timeout", 60))
 
     @cached_property
+    @override
     def user_agent(self) -> str:
         return str(self.config.get("user_agent") or self._suite_tap.default_user_agent)
 
     @property
+    @override
     def http_headers(self) -> dict:
         return {"User-Agent": self.user_agent, "Accept": "application/json"}
 
+    @override
     def get_new_paginator(self) -> SuitePaginator | None:
         return self.paginator.for_stream(self) if self.paginator else None
 
+    @override
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         """Apply the paginator's token: follow a URL as it is, or merge query parameters."""
         request = super().get_http_request(page=page)
@@ -152,6 +163,7 @@ class SuiteStream(PartitionStarts, Declarations):
         return request
 
     # -- answers -----------------------------------------------------------------------------
+    @override
     def validate_response(self, response: requests.Response) -> None:
         """429/5xx are retried; other 4xx are fatal with a clear message; a 2xx must be a page:
         a cut-off body or an answer that is no page (see :meth:`check_page`) is retried too."""
@@ -174,6 +186,7 @@ class SuiteStream(PartitionStarts, Declarations):
         """Raise :class:`NotAPage` unless the answer is a page of this stream's records."""
         records_in(response, self.records_key, self.empty_page_keys)
 
+    @override
     def response_error_message(self, response: requests.Response) -> str:
         body = one_line(self.redact(response.text or ""), 200)  # redact first: no cut secret
         hint = {401: f" ({self.unauthorized_hint()})", 403: " (check the credentials' scopes "
@@ -185,6 +198,7 @@ class SuiteStream(PartitionStarts, Declarations):
                            f"{response.request.method} {redact_url(response.url)}{hint}: {body}"
                            f"{reasons}")
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         records = records_in(response, self.records_key, self.empty_page_keys)
         floor = _reading.__dict__.get(self.name) if self.stop_at_bookmark else None
@@ -204,6 +218,7 @@ class SuiteStream(PartitionStarts, Declarations):
         """The retry settings with this stream's (its API's) server and quota waits."""
         return self._suite_tap.retry_policy(self.server_wait, self.quota_wait)
 
+    @override
     def backoff_max_tries(self) -> int:
         return self.retry_policy.tries
 
@@ -217,6 +232,7 @@ class SuiteStream(PartitionStarts, Declarations):
                 and exc.response is not None else type(exc).__name__)
         self.logger.warning("%s: %s, retry %d in %.1f s", self.name, what, retry, seconds)
 
+    @override
     def request_decorator(self, func: Any) -> Any:
         func = self._suite_tap.rate_limiter.wrap(func)
         policy = self.retry_policy
@@ -279,6 +295,7 @@ class SuiteStream(PartitionStarts, Declarations):
                                            time_extracted=extracted)
 
     # -- partitions, concurrency -------------------------------------------------------------
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records: prefetched by a worker, or read now; children looked ahead.
         A 403/404 that may be skipped ends the partition here (see tapkit.access). Once the
@@ -298,7 +315,7 @@ class SuiteStream(PartitionStarts, Declarations):
             # the SDK asks for the next record only after writing this one: all are written now
             self._record_partition_read(context)
 
-    @property
+    @property  # type: ignore[explicit-override]  # it has @override: mypy misses it with a setter
     @override
     def selected(self) -> bool:
         """Selected, and not skipped in this slice: a stream over the whole account runs in
@@ -317,6 +334,7 @@ class SuiteStream(PartitionStarts, Declarations):
         return False
 
     @selected.setter
+    @override
     def selected(self, value: bool | None) -> None:
         Declarations.selected.fset(self, value)  # type: ignore[attr-defined]
 

@@ -8,7 +8,7 @@ import sys
 from datetime import datetime, timezone
 from functools import cached_property
 from importlib import metadata
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, cast
 
 import click
 import requests
@@ -261,6 +261,7 @@ class SuiteTap(TapSeams):
                            max_wait=self.max_retry_wait, server_wait=server_wait,
                            quota_wait=quota_wait)
 
+    @override
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]
 
@@ -280,6 +281,7 @@ class SuiteTap(TapSeams):
         if isinstance(writer, BufferedMsgSpecWriter):
             writer.flush()
 
+    @override
     def load_state(self, state: dict[str, Any]) -> None:
         """Refuse a state this tap cannot resume from; warn about bookmarks in the future."""
         try:
@@ -287,7 +289,7 @@ class SuiteTap(TapSeams):
         except StateError as exc:
             raise StateError(f"{self.name}: {exc}") from None
         super().load_state(state)
-        prune_parents(self.state, self.stream_types, self.config)
+        prune_parents(cast(dict, self.state), self.stream_types, self.config)
 
     @override
     def on_signal(self, signum: int) -> None:
@@ -295,7 +297,7 @@ class SuiteTap(TapSeams):
         line), write the last STATE and exit non-zero (the run did not finish). A second signal
         while that block is still being written stops at once."""
 
-        def stop() -> None:
+        def stop() -> NoReturn:
             try:
                 self.write_state()
                 flush_all()
@@ -313,6 +315,7 @@ class SuiteTap(TapSeams):
 
     # -- command line ----------------------------------------------------------------------------
     @classmethod
+    @override
     def get_singer_command(cls) -> click.Command:
         """The SDK's command, ending every failure with one line (see :mod:`tapkit.cli`)."""
         command = super().get_singer_command()
@@ -320,6 +323,7 @@ class SuiteTap(TapSeams):
         return command
 
     @classmethod
+    @override
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
         """``--config`` files must exist and hold JSON objects (``ENV`` reads the environment)."""
         for path in value:
@@ -328,7 +332,8 @@ class SuiteTap(TapSeams):
         return super().cb_config(ctx, param, value)
 
     @classmethod
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    @override
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """Run the tap; a :class:`TapError` ends it with one line on stderr and exit code 1."""
         try:
             for what in ("state", "catalog"):
