@@ -29,16 +29,13 @@ class TapBasecamp(SuiteTap):
                     description="Basecamp account id: the number after basecamp.com/ in the web "
                                 "app's URLs (or the bc3 account of launchpad's "
                                 "authorization.json)."),
-        th.Property("client_id", th.StringType, required=True,
-                    description="Client id of your app registered at "
-                                "launchpad.37signals.com/integrations."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="Client secret of that app."),
-        th.Property("refresh_token", th.StringType, required=True, secret=True,
-                    description="Refresh token from the app's OAuth authorization by a user."),
-        th.Property("token_url", th.URIType,
-                    default="https://launchpad.37signals.com/authorization/token",
-                    description="Launchpad's OAuth token endpoint."),
+        *RefreshTokenAuthenticator.settings(
+            "https://launchpad.37signals.com/authorization/token",
+            "Launchpad's OAuth token endpoint.",
+            client_id="Client id of your app registered at "
+                      "launchpad.37signals.com/integrations.",
+            client_secret="Client secret of that app.",
+            refresh_token="Refresh token from the app's OAuth authorization by a user."),
         # Basecamp allows about 50 requests per 10 s per IP: a budget of 5/s * 10 s.
         *common_settings(
             api_url="https://3.basecampapi.com/{account_id}", requests_per_second=5,

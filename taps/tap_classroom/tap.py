@@ -26,14 +26,11 @@ class TapClassroom(SuiteTap):
 
     name = "tap-classroom"
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True,
-                    description="OAuth client id of your Google Cloud project."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="OAuth client secret."),
-        th.Property("refresh_token", th.StringType, required=True, secret=True,
-                    description="Refresh token granted with the read-only Classroom scopes."),
-        th.Property("token_url", th.URIType, default="https://oauth2.googleapis.com/token",
-                    description="OAuth token endpoint."),
+        *RefreshTokenAuthenticator.settings(
+            "https://oauth2.googleapis.com/token", "OAuth token endpoint.",
+            client_id="OAuth client id of your Google Cloud project.",
+            client_secret="OAuth client secret.",
+            refresh_token="Refresh token granted with the read-only Classroom scopes."),
         # Google allows 1,200 queries per minute per user (3,000 per client), counted over a
         # moving minute: a budget of 20/s * 60 s, with bursts.
         *common_settings(api_url="https://classroom.googleapis.com/v1", requests_per_second=20,

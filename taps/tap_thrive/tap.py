@@ -5,7 +5,13 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_thrive import streams
-from tapkit import HTTPBasicAuth, SuiteTap, common_settings, start_date_setting
+from tapkit import (
+    HTTPBasicAuth,
+    SuiteTap,
+    common_settings,
+    required_settings,
+    start_date_setting,
+)
 
 
 class TapThrive(SuiteTap):
@@ -13,10 +19,9 @@ class TapThrive(SuiteTap):
 
     name = "tap-thrive"
     config_jsonschema = th.PropertiesList(
-        th.Property("username", th.StringType, required=True,
-                    description="Tenant id (e.g. eu-west-000000), the HTTP Basic user name."),
-        th.Property("password", th.StringType, required=True, secret=True,
-                    description="API key, the HTTP Basic password."),
+        *required_settings(
+            username="Tenant id (e.g. eu-west-000000), the HTTP Basic user name."),
+        *required_settings(secret=True, password="API key, the HTTP Basic password."),
         *common_settings(api_url="https://public.api.learn.link/rest/v1"),
         start_date_setting(required=True,
                            description="Earliest event to sync (ISO 8601, UTC): activities, "

@@ -21,9 +21,15 @@ from tapkit.paginators import (
 )
 from tapkit.quotas import QuotaWait, RefillHeaderWait
 from tapkit.sdk import SUPPORTED_SDK
+from tapkit.settings import required_settings
 from tapkit.shards import shard_settings
 from tapkit.stream import SuiteStream
-from tapkit.tap import SuiteTap, common_settings, start_date_setting, states_setting
+from tapkit.tap import (
+    SuiteTap,
+    common_settings,
+    start_date_setting,
+    states_setting,
+)
 from tapkit.windows import TimeWindowStream
 
 __all__ = [
@@ -52,6 +58,7 @@ __all__ = [
     "TimeWindowStream",
     "TokenCursorPaginator",
     "common_settings",
+    "required_settings",
     "shard_settings",
     "start_date_setting",
     "states_setting",

@@ -17,12 +17,14 @@ from datetime import datetime, timezone
 from typing import Any, Protocol
 
 import requests
+from singer_sdk import typing as th
 from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator
 from typing_extensions import override
 
 from tapkit.errors import ConfigError, TapError, one_line, redact, redact_url
 from tapkit.retry import MAX_RETRY_WAIT, NETWORK_ERRORS, RETRY_STATUSES, RetryPolicy, sleep
 from tapkit.sdk import OAuthSeams
+from tapkit.settings import oauth_settings
 from tapkit.transport import guarded_session
 
 __all__ = [
@@ -72,6 +74,13 @@ class _SuiteOAuth(OAuthSeams):
         self.token_requests = 0
         #: Whether the API has accepted a token of this run (answered without a 4xx).
         self.accepted = False
+
+    @classmethod
+    def settings(cls, token_url: str, token_url_description: str, **descriptions: str
+                 ) -> list[th.Property]:
+        """The settings this authenticator reads, each with its description (``client_id``,
+        ``client_secret``...), and ``token_url`` with its default."""
+        return oauth_settings(token_url, token_url_description, **descriptions)
 
     # -- token lifecycle -------------------------------------------------------------------
     @property
