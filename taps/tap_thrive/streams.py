@@ -36,7 +36,7 @@ class EventStream(ThriveStream, TimeWindowStream):
     """Events in a window from the bookmark (or ``start_date``) to ``end_date``."""
 
     starts_at_start_date = True
-    time_format = "space_separated"
+    time_format = "spaced"
 
 
 # -- the streams ----------------------------------------------------------------------------------
@@ -59,7 +59,7 @@ AssignmentsStream = CurrentStateStream.define("assignments", "/assignments", rec
 # assignments in full), each with the same window and one bookmark for the whole stream.
 EnrolmentsStream = EventStream.define(
     "enrolments", "/assignments/{assignmentId}/enrolments", parent_stream_type=AssignmentsStream,
-    records_key=None, max_page_size=100, replication_key="updatedAt", time_format="utc_millis",
+    records_key=None, max_page_size=100, replication_key="updatedAt", time_format="iso",
     since_param="updatedAtFrom", until_param="updatedAtTo", context_fields=("assignmentId",),
     state_partitioning_keys=[], ignore_parent_replication_key=True)
 CompletionsStream = EventStream.define(

@@ -66,9 +66,9 @@ class Declarations(StreamSeams):
         return params
 
     @override
-    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
+    def get_child_context(self, record: dict, context: Context | None) -> Context | None:
         if not self.child_context:
-            return dict(super().get_child_context(record, context) or {}) or None
+            return super().get_child_context(record, context)
         child = {key: field_at(record, path) for key, path in self.child_context.items()}
         missing = [path for key, path in self.child_context.items() if child[key] is None]
         if missing:

@@ -28,6 +28,6 @@ def format_space_separated(value: str | datetime) -> str:
 
 #: How a time filter writes its bounds, by name (a stream declares ``time_format``).
 TIME_FORMATS: dict[str, Callable[[datetime], str]] = {
-    "utc_millis": format_utc_millis,
-    "space_separated": format_space_separated,
+    "iso": format_utc_millis,  # 2024-05-01T10:00:00.123Z
+    "spaced": format_space_separated,  # 2024-05-01 10:00:00
 }

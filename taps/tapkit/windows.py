@@ -29,7 +29,7 @@ class TimeWindowStream(SuiteStream):
     #: Query parameter of the upper bound (``None``: no upper bound is sent).
     until_param: ClassVar[str | None] = None
     #: How both bounds are written: a name in :data:`tapkit.times.TIME_FORMATS`.
-    time_format: ClassVar[str] = "utc_millis"
+    time_format: ClassVar[str] = "iso"
     #: Events start at ``start_date``; current-state tables read everything on the first sync.
     starts_at_start_date: ClassVar[bool] = False
 
