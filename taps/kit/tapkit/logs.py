@@ -7,6 +7,8 @@ import logging
 import threading
 from typing import Any
 
+from typing_extensions import override
+
 #: The SDK's lines that say the same for every partition of a stream (its first argument is the
 #: stream's name).
 PER_STREAM = ("Starting incremental sync of '%s' with bookmark value: %s",
@@ -29,6 +31,7 @@ class OncePerStream(logging.Filter):
         self.seen: set[tuple[str, Any]] = set()
         self.lock = threading.Lock()
 
+    @override
     def filter(self, record: logging.LogRecord) -> bool:
         if record.msg not in PER_STREAM or not isinstance(record.args, tuple):
             return True
@@ -45,6 +48,7 @@ class OncePerStream(logging.Filter):
 class NoUnsortedWarning(logging.Filter):
     """Drops :data:`UNSORTED` (the kit's own line says how such a stream's bookmark moves)."""
 
+    @override
     def filter(self, record: logging.LogRecord) -> bool:
         return record.msg != UNSORTED
 
