@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from functools import cached_property
@@ -24,11 +25,12 @@ from singer_sdk.helpers._catalog import pop_deselected_record_properties
 from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
+from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 
 from tapkit.access import InaccessibleError, inaccessible_or_fatal
-from tapkit.concurrency import Fetched
+from tapkit.concurrency import Task
 from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
@@ -43,6 +45,7 @@ from tapkit.retry import (
     call_with_retries,
     retry_after_seconds,
 )
+from tapkit.sdk import ChildSelection
 from tapkit.shards import in_scope, runs_in_this_slice
 from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
@@ -56,12 +59,24 @@ if TYPE_CHECKING:
 _reading = threading.local()
 
 
+#: ``time_extracted``: read from the clock at most once a millisecond (a clock call per record
+#: costs as much as the rest of the message), as [monotonic time of the reading, the reading].
+_clock: list = [float("-inf"), None]
+
+
+def _extracted_now() -> datetime:
+    now = time.monotonic()
+    if now - _clock[0] >= 0.001:
+        _clock[0], _clock[1] = now, utc_now()
+    return _clock[1]
+
+
 def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
     """Drop the SDK's generic "unhandled error" line: the tap prints the one that says why."""
     return not str(record.msg).startswith("An unhandled error occurred while syncing")
 
 
-class SuiteStream(PartitionStarts, RESTStream):
+class SuiteStream(PartitionStarts, ChildSelection, RESTStream):
     """A REST stream driven by class attributes and the suite's common settings."""
 
     #: Key of the record list in the JSON body; ``None`` for a bare top-level array.
@@ -232,6 +247,64 @@ class SuiteStream(PartitionStarts, RESTStream):
 
         return request
 
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The SDK's page walk; where the API tells the page count up front
+        (``SuitePaginator.pages_ahead``), the next pages are requested ahead, up to
+        ``max_concurrency`` at once, and their answers taken in order, so the walk (records,
+        stops, loop guard, errors) is the sequential one."""
+        paginator = self.get_new_paginator()
+        prefetcher = self._suite_tap.prefetcher
+        if paginator is None or not prefetcher.enabled or (
+                type(paginator).pages_ahead is SuitePaginator.pages_ahead):
+            yield from super().request_records(context)
+            return
+        decorated = self.request_decorator(self._request)
+        ahead: dict[Any, Task] = {}
+        try:
+            with self.get_http_request_counter() as counter:
+                counter.with_context(context)
+                while not paginator.finished:
+                    token = paginator.current_value
+                    task = ahead.pop(SuitePaginator._fingerprint(token), None)
+                    if task is not None:
+                        prepared, response = task.result()
+                    else:
+                        prepared = self.page_request(context, token)
+                        response = decorated(prepared, context)
+                    counter.increment()
+                    self.update_sync_costs(prepared, response, context)
+                    for later in paginator.pages_ahead(response, prefetcher.workers):
+                        key = SuitePaginator._fingerprint(later)
+                        if key not in ahead:
+                            ahead[key] = prefetcher.submit(self._page_fetch(context, later,
+                                                                            decorated))
+                    records = list(self.parse_response(response))
+                    if not records and not paginator.continue_if_empty(response):
+                        break
+                    yield from records
+                    paginator.advance(response)
+        finally:
+            for task in ahead.values():
+                task.cancel()
+
+    def page_request(self, context: Context | None, token: Any) -> requests.PreparedRequest:
+        """The request of the page ``token`` (what the SDK's ``_prepare_request`` builds)."""
+        http = self.get_http_request(page=PageContext(stream_context=context,
+                                                      next_page_token=token))
+        body = {"json": http.data} if self.payload_as_json else {"data": http.data}
+        return self.build_prepared_request(method=http.method, url=http.url,
+                                           params=http.encode_params(), headers=http.headers,
+                                           **body)
+
+    def _page_fetch(self, context: Context | None, token: Any, decorated: Callable[..., Any]
+                    ) -> Callable[[], Iterator[tuple[requests.PreparedRequest, Any]]]:
+        prepared = self.page_request(context, token)  # here: the window is this thread's
+
+        def fetch() -> Iterator[tuple[requests.PreparedRequest, Any]]:
+            yield prepared, decorated(prepared, context)
+
+        return fetch
+
     def _write_schema_message(self) -> None:
         """Write the SCHEMA once per run, not again before every partition of a child stream."""
         if not self.__dict__.get("_schema_written"):
@@ -266,7 +339,11 @@ class SuiteStream(PartitionStarts, RESTStream):
                 record = self._conform(record)
         elif not check(record) and self._drift.widen_for(record):
             super()._write_schema_message()  # again, widened (past the once-per-run guard)
-        extracted = utc_now()
+        extracted = _extracted_now()
+        if self._identity_map is not None:  # no stream maps: the record as it is
+            yield singer.RecordMessage(stream=self._identity_map, record=record,
+                                       version=self._stream_version, time_extracted=extracted)
+            return
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
@@ -274,25 +351,61 @@ class SuiteStream(PartitionStarts, RESTStream):
                                            version=self._stream_version,
                                            time_extracted=extracted)
 
+    @cached_property
+    def _identity_map(self) -> str | None:
+        """The stream's alias when its only map passes records through unchanged (no
+        stream maps, no flattening), so the per-record transform can be skipped."""
+        maps = self.stream_maps
+        if len(maps) == 1 and type(maps[0]) is SameRecordTransform and not (
+                maps[0].flattening_options and maps[0].flattening_enabled):
+            return maps[0].stream_alias
+        return None
+
     # -- partitions, concurrency -------------------------------------------------------------
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The partition's records: prefetched by a worker, or read now; children looked ahead.
-        A 403/404 that may be skipped ends the partition here (see tapkit.access). Once the
-        SDK has written them all, a partition read in full is recorded as read."""
+        """The partition's records: read ahead by a worker, or read now; children and next
+        streams read ahead. A 403/404 that may be skipped ends the partition here (see
+        tapkit.access). Once the SDK has written them all, a partition read in full is recorded
+        as read."""
         prefetcher = self._suite_tap.prefetcher
+        children = self.refresh_child_selection()  # once per partition, not per record
+        top = self.parent_stream_type is None
+        if top and prefetcher.enabled:
+            prefetcher.streams_ahead(self, self._suite_tap.access.answered)
         with self._suite_tap.access.partition(self, context):
             records = prefetcher.take(self, context)
             if records is None:
                 records = self._read_partition(context, self.partition_start(context))
             records = in_scope(self, records)  # a sliced run: only its parents (tapkit.shards)
-            if self.child_streams and prefetcher.enabled:
-                records = prefetcher.lookahead(self, records, context)
-                yield from records
-                prefetcher.forget({child.name for child in self.child_streams})
+            if top and prefetcher.enabled and not self._suite_tap.access.answered:
+                records = self._ahead_after_first(records)
+            if children and prefetcher.enabled:
+                yield from prefetcher.lookahead(self, records, context, children)
+                prefetcher.forget({child.name for child in children})
             else:
                 yield from records
             # the SDK asks for the next record only after writing this one: all are written now
             self._record_partition_read(context)
+
+    def _ahead_after_first(self, records: Iterable[dict]) -> Iterator[dict]:
+        """``records``; once the first is in (the run's first good answer), the next streams
+        are read ahead too."""
+        iterator = iter(records)
+        for record in iterator:
+            self._suite_tap.prefetcher.streams_ahead(self, self._suite_tap.access.answered)
+            yield record
+            yield from iterator
+
+    def streams_in_sync_order(self) -> list[SuiteStream]:
+        """The top-level streams this run syncs, in the SDK's order (``Tap.sync_all``)."""
+        return [s for s in self._suite_tap.streams.values()
+                if isinstance(s, SuiteStream) and s.parent_stream_type is None
+                and (s.selected or s.has_selected_descendents) and runs_in_this_slice(s)]
+
+    def reads_ahead_whole(self) -> bool:
+        """Whether the whole stream may be read ahead of its turn: one partition (no
+        partitions in the state) and not a stream that skips its sync."""
+        return not self.partitions
 
     def sync(self, context: Context | None = None) -> None:
         """Sync, unless this stream covers the whole account and this run is a slice other
@@ -308,21 +421,17 @@ class SuiteStream(PartitionStarts, RESTStream):
         its bookmark was put back. ``self._suite_tap.access.was_skipped(name, context)`` tells
         the same later. Whatever records it read before are written but do not count."""
 
-    def partition_fetcher(self, context: Context | None) -> Callable[[], Fetched]:
-        """A job for a worker thread: read the whole partition (where it starts taken now), and
-        keep the error that stopped it, to be raised after its records, as a sequential read
-        would."""
+    def partition_reader(self, context: Context | None
+                         ) -> tuple[Callable[[], Iterator[dict]], Callable[[], None]]:
+        """For a worker: the read of one partition (where it starts taken now, on the main
+        thread), and what a thread does before it resumes that read (where it starts, for
+        :meth:`reading_from` and a newest-first stop)."""
         start = self.partition_start(context)
 
-        def fetch() -> Fetched:
-            records: list[dict] = []
-            try:
-                records.extend(self._read_partition(context, start))
-            except Exception as exc:  # raised on the main thread by ChildPrefetcher.take
-                return records, exc
-            return records, None
+        def enter() -> None:
+            _reading.__dict__[self.name] = start
 
-        return fetch
+        return (lambda: self._read_partition(context, start)), enter
 
     def reading_from(self) -> datetime | None:
         """Where the partition this thread is reading starts (:meth:`partition_start`, taken

@@ -18,7 +18,7 @@ from singer_sdk.helpers._classproperty import classproperty
 
 from tapkit.access import AccessReport, access_report_for
 from tapkit.cli import SuiteCommand, exit_with, watch_secrets
-from tapkit.concurrency import ChildPrefetcher
+from tapkit.concurrency import Prefetcher
 from tapkit.config import (
     coerce_numbers,
     date_problems,
@@ -193,8 +193,9 @@ class SuiteTap(Tap):
                 if self.config.get(k)}
 
     @cached_property
-    def prefetcher(self) -> ChildPrefetcher:
-        return ChildPrefetcher(int(self.config.get("max_concurrency", 1)))
+    def prefetcher(self) -> Prefetcher:
+        """The run's read-ahead pool: child partitions, next streams, pages (tapkit.concurrency)."""
+        return Prefetcher(int(self.config.get("max_concurrency", 1)))
 
     @cached_property
     def access(self) -> AccessReport:
@@ -242,12 +243,13 @@ class SuiteTap(Tap):
     def sync_all(self) -> None:
         """Sync every selected stream, then write out whatever output is still buffered."""
         try:
+            self.prefetcher.whole_run = True  # next streams are read ahead only in a whole run
             super().sync_all()
             if summary := self.access.summary():
                 self.logger.warning("%s", summary)
         finally:
             self.message_writer.flush()
-            self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()  # a new one next sync
+            self.__dict__.pop("prefetcher", Prefetcher(1)).shutdown()  # a new one next sync
             self.__dict__.pop("access", None)
 
     def load_state(self, state: dict[str, Any]) -> None:

@@ -1,10 +1,10 @@
-"""The child prefetcher's bookkeeping."""
+"""The read-ahead pool's bookkeeping."""
 
 from __future__ import annotations
 
-from tapkit.concurrency import ChildPrefetcher
+from tapkit.concurrency import Prefetcher
 
 
 def test_one_worker_means_no_pool():
-    assert not ChildPrefetcher(1).enabled
-    assert ChildPrefetcher(4).enabled
+    assert not Prefetcher(1).enabled
+    assert Prefetcher(4).enabled

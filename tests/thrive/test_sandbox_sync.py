@@ -49,7 +49,9 @@ def test_small_pages_ask_one_fixed_window(sandbox):
     run = run_tap(TAP, config(page_size=37))
     assert_matches_truth(run, sandbox.truth("thrive"))
     activity_calls = calls(sandbox, "activities")
-    assert [int(q["page"]) for q in activity_calls] == list(range(1, len(activity_calls) + 1))
+    # each page once (read ahead, so not necessarily in order: totalPages is known)
+    assert sorted(int(q["page"]) for q in activity_calls) == list(
+        range(1, len(activity_calls) + 1))
     assert len(activity_calls) > 5
     assert len({(q["timestampFrom"], q["timestampTo"]) for q in activity_calls}) == 1
     assert activity_calls[0]["timestampFrom"] == "2024-01-01 00:00:00"
