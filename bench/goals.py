@@ -168,9 +168,9 @@ def measure_latency(options: Options, workdir: Path, latency_ms: float
                     ) -> dict[str, Pair]:
     """Default settings (``a``) against ``max_concurrency: 1`` (``b``) under latency."""
     pairs: dict[str, Pair] = {}
-    courses = _env_int("BENCH_LATENCY_COURSES", 12)
+    courses = _env_int("BENCH_LATENCY_COURSES", 20)
     pages = _env_int("BENCH_LATENCY_PAGES", 50)
-    volume = _env_int("BENCH_LATENCY_VOLUME", 1000)
+    volume = _env_int("BENCH_LATENCY_VOLUME", 5000)
     cases: list[tuple[str, str, Callable[[], AbstractContextManager[Any]], list[str] | None,
                       dict[str, Any]]] = [
         ("tap-classroom", f"{courses} courses, every stream",

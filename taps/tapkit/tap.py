@@ -67,8 +67,9 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                                 "wait is cut to it, and an API asking (Retry-After) for a "
                                 "longer wait ends the run at once."),
         th.Property("max_concurrency", th.IntegerType(minimum=1), default=concurrency,
-                    description="Child partitions (per course, per project...) fetched at once; "
-                                "1 reads them one after the other."),
+                    description="Worker threads reading ahead (child partitions, the next "
+                                "streams, pages where the page count is known); 1 reads "
+                                "everything one after the other."),
         th.Property("max_requests_per_second", th.NumberType(minimum=0),
                     **({"default": requests_per_second} if requests_per_second else {}),
                     description="Client-side limit on requests per second across all workers "

@@ -12,8 +12,6 @@ import json
 import re
 from collections import Counter
 
-import pytest
-
 from tests.reliability.common import Tap, run, taps_param
 
 #: Clock readings: ``time_extracted`` of a RECORD, and the replication key signpost of a STATE
@@ -24,7 +22,8 @@ NOW_PARAMS = {"timestampTo", "updatedAtTo", "completedDateRangeEnd", "entryDateT
 
 
 def output_lines(stdout: str) -> list[str]:
-    return [CLOCK.sub(r'"\1":"<clock>"', line) for line in stdout.splitlines() if line.startswith('{"type"')]
+    return [CLOCK.sub(r'"\1":"<clock>"', line) for line in stdout.splitlines()
+            if line.startswith('{"type"')]
 
 
 def asked(sandbox, tap: Tap) -> Counter:
