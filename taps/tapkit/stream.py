@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 _reading = threading.local()
 
 
+#: About how many records the pages read ahead of one walk hold at once.
+PAGES_AHEAD_RECORDS = 2000
+
 #: ``time_extracted``: read from the clock at most once a millisecond (a clock call per record
 #: costs as much as the rest of the message), as [monotonic time of the reading, the reading].
 _clock: list = [float("-inf"), None]
@@ -273,7 +276,7 @@ class SuiteStream(PartitionStarts, ChildSelection, RESTStream):
                         response = decorated(prepared, context)
                     counter.increment()
                     self.update_sync_costs(prepared, response, context)
-                    for later in paginator.pages_ahead(response, prefetcher.workers):
+                    for later in paginator.pages_ahead(response, self._pages_ahead(response)):
                         key = SuitePaginator._fingerprint(later)
                         if key not in ahead:
                             ahead[key] = prefetcher.submit(self._page_fetch(context, later,
@@ -286,6 +289,20 @@ class SuiteStream(PartitionStarts, ChildSelection, RESTStream):
         finally:
             for task in ahead.values():
                 task.cancel()
+
+    def _pages_ahead(self, response: requests.Response) -> int:
+        """How many pages to read ahead: ``max_concurrency``, fewer where pages are big (about
+        :data:`PAGES_AHEAD_RECORDS` records in flight; a quarter of that in a stream read ahead
+        by a worker, whose pages wait for their turn anyway), so memory does not grow with
+        them."""
+        try:
+            size = max(1, len(records_in(response, self.records_key, self.empty_page_keys)))
+        except Exception:
+            size = 1
+        budget = PAGES_AHEAD_RECORDS
+        if threading.current_thread() is not threading.main_thread():
+            budget //= 4
+        return min(self._suite_tap.prefetcher.workers, budget // size)
 
     def page_request(self, context: Context | None, token: Any) -> requests.PreparedRequest:
         """The request of the page ``token`` (what the SDK's ``_prepare_request`` builds)."""
