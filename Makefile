@@ -27,6 +27,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 plugins: install
 	$(BIN)/python plugins/generate.py

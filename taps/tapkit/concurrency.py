@@ -27,8 +27,11 @@ import heapq
 import itertools
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+#: A partition's context, as the SDK gives it.
+Context = Mapping[str, Any] | None
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -44,7 +47,7 @@ _QUEUED, _RUNNING, _PARKED, _INLINE, _DONE = range(5)
 _local = threading.local()
 
 
-def _frozen(context: dict | None) -> tuple:
+def _frozen(context: Context) -> tuple:
     return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
 
 
@@ -243,19 +246,19 @@ class Prefetcher:
             thread.join(timeout=0.1)
 
     # -- partitions ----------------------------------------------------------------------------
-    def take(self, stream: SuiteStream, context: dict | None) -> Iterator[dict] | None:
+    def take(self, stream: SuiteStream, context: Context) -> Iterator[dict] | None:
         """The records of ``stream``'s partition ``context`` if it was read ahead, followed by
         the error that ended its read (as a sequential read raises it)."""
         task = self._tasks.pop((stream.name, _frozen(context)), None)
         return None if task is None else iter(task)
 
-    def _schedule(self, stream: SuiteStream, context: dict | None, priority: tuple) -> None:
+    def _schedule(self, stream: SuiteStream, context: Context, priority: tuple) -> None:
         key = (stream.name, _frozen(context))
         if key not in self._tasks:
             source, enter = stream.partition_reader(context)
             self._tasks[key] = self.submit(source, priority, enter)
 
-    def lookahead(self, stream: SuiteStream, records: Iterable[dict], context: dict | None,
+    def lookahead(self, stream: SuiteStream, records: Iterable[dict], context: Context,
                   children: list[SuiteStream]) -> Iterator[dict]:
         """Yield ``records`` while the ``children`` partitions of the next few are read."""
         window: deque[dict] = deque()
@@ -271,7 +274,7 @@ class Prefetcher:
             raise
         yield from window
 
-    def _schedule_children(self, stream: SuiteStream, record: dict, context: dict | None,
+    def _schedule_children(self, stream: SuiteStream, record: dict, context: Context,
                            children: list[SuiteStream]) -> None:
         try:
             processed = stream.post_process(copy.copy(record), context)
