@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -12,7 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taps.registry import BY_NAME
+
 BIN = Path(sys.executable).parent
+
+
+def tap_class(name: str) -> Any:
+    """The SDK ``Tap`` class of registry tap ``name``."""
+    module, _, cls = BY_NAME[name].tap_class.partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 @dataclass

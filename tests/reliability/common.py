@@ -15,29 +15,46 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pytest
 
 from sandbox.apis.base import TokenStore
-from sandbox.credentials import CREDENTIALS, SECRETS, tap_config
+from sandbox.credentials import CREDENTIALS, SECRET_SETTINGS, SECRETS, tap_config
 from tapkit.times import parse_time
+from taps import registry
 from tests.helpers import BIN, TapRun, run_tap
 
 
 @dataclass(frozen=True)
 class Tap:
-    """One tap of the suite, as these tests drive it."""
+    """One tap of the suite (its registry entry), as these tests drive it."""
 
-    name: str
-    prefix: str
-    oauth: bool
-    #: Config that makes the sandbox answer in many small pages (more requests, more faults).
-    small_pages: dict[str, Any] = field(default_factory=dict)
-    #: ``sandbox.configure`` options for the same purpose, where the tap has no page setting.
-    sandbox_options: dict[str, Any] = field(default_factory=dict)
+    entry: registry.Tap
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def prefix(self) -> str:
+        return self.entry.fake
+
+    @property
+    def oauth(self) -> bool:
+        return self.entry.oauth
+
+    @property
+    def small_pages(self) -> dict[str, Any]:
+        """Config that makes the sandbox answer in many small pages (more requests, faults)."""
+        return self.entry.small_pages
+
+    @property
+    def sandbox_options(self) -> dict[str, Any]:
+        """``sandbox.configure`` options for the same, where the tap has no page setting."""
+        return self.entry.sandbox_options
 
     def __str__(self) -> str:
         return self.name
@@ -48,21 +65,14 @@ class Tap:
     def secrets(self) -> list[str]:
         """Every secret value of this tap's config, plus what HTTP Basic makes of them."""
         creds = CREDENTIALS[self.name]
-        values = [v for k, v in creds.items() if k in
-                  {"client_secret", "refresh_token", "password", "api_key"}]
+        values = [v for k, v in creds.items() if k in SECRET_SETTINGS]
         if "password" in creds:
             pair = f"{creds['username']}:{creds['password']}".encode()
             values.append(base64.b64encode(pair).decode())
         return values
 
 
-TAPS = [
-    Tap("tap-classroom", "classroom", oauth=True, small_pages={"page_size": 5}),
-    Tap("tap-thrive", "thrive", oauth=False, small_pages={"page_size": 10}),
-    Tap("tap-primetric", "primetric", oauth=True, sandbox_options={"page_size": 12}),
-    Tap("tap-basecamp", "basecamp", oauth=True),
-    Tap("tap-systeme", "systeme", oauth=False, small_pages={"page_size": 10}),
-]
+TAPS = [Tap(entry) for entry in registry.TAPS]
 BY_NAME = {t.name: t for t in TAPS}
 OAUTH_TAPS = [t for t in TAPS if t.oauth]
 #: Every secret the sandbox knows, and what Basic auth makes of the Thrive ones.
