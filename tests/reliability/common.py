@@ -25,7 +25,15 @@ from sandbox.apis.base import TokenStore
 from sandbox.credentials import CREDENTIALS, SECRET_SETTINGS, SECRETS, tap_config
 from tapkit.times import parse_time
 from taps import registry
-from tests.helpers import BIN, TapRun, run_tap
+from tests.helpers import (  # noqa: F401  (re-exported: the reliability tests import them here)
+    BIN,
+    TapRun,
+    assert_no_secrets,
+    assert_one_clear_error,
+    outputs,
+    run_tap,
+    why,
+)
 
 
 @dataclass(frozen=True)
@@ -319,37 +327,6 @@ def assert_last_state_covers_only_emitted(tap: Tap, one: TapRun, initial: dict |
     return checked
 
 
-def assert_no_secrets(texts: Iterable[str], secrets: Iterable[str]) -> None:
-    """None of ``secrets`` appears in any of ``texts``."""
-    values = sorted({s for s in secrets if s}, key=len, reverse=True)
-    for text in texts:
-        for secret in values:
-            assert secret not in text, f"secret {secret[:6]}... printed: {_around(text, secret)}"
-
-
-def _around(text: str, secret: str) -> str:
-    at = text.find(secret)
-    return text[max(0, at - 150): at + len(secret) + 50].replace(secret, "<SECRET>")
-
-
-def outputs(*runs: TapRun) -> list[str]:
-    return [part for one in runs for part in (one.stdout, one.stderr)]
-
-
-def why(one: TapRun) -> str:
-    """What to show when a run went wrong: its ERROR lines, else the end of its stderr."""
-    return "\n".join(one.error_lines) or one.stderr[-3000:]
-
-
-def assert_one_clear_error(one: TapRun, *needles: str) -> str:
-    """Exit code 1, no traceback, exactly one ERROR line, containing every needle."""
-    assert one.returncode == 1, f"exit {one.returncode}\n{why(one)}"
-    assert "Traceback" not in one.stderr, one.stderr[-3000:]
-    assert len(one.error_lines) == 1, why(one)
-    line = one.error_lines[0]
-    for needle in needles:
-        assert needle in line, f"{needle!r} not in the error line: {line}"
-    return line
 
 
 @contextlib.contextmanager

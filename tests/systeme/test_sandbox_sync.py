@@ -13,7 +13,7 @@ from tests import helpers
 from tests.helpers import assert_one_clear_failure, run_tap
 
 TAP, API = "tap-systeme", "systeme"
-#: The streams of a default run (``subscriptions`` is opt-in: tests/systeme/test_new_streams.py).
+#: The streams of a default run (``subscriptions`` is opt-in: tests/systeme/test_coverage.py).
 KEYS = {"communities": ("id",), "contacts": ("id",), "tags": ("id",),
         "contact_fields": ("slug",), "course_resources": ("id",), "enrollments": ("id",),
         "memberships": ("id",), "newsletters": ("id",)}

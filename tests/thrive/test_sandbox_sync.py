@@ -152,7 +152,7 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
                                                                       "start_date"}
     discover = run_tap(TAP, config(), "--discover")
     catalog = json.loads(discover.stdout)
-    assert len(catalog["streams"]) == 12  # every stream: tests/thrive/test_new_streams.py
+    assert len(catalog["streams"]) == 12  # every stream: tests/thrive/test_coverage.py
     assert {s["tap_stream_id"]: s["replication_key"] for s in catalog["streams"]
             if s["tap_stream_id"] in STREAMS} == {
         "content": "updatedAt", "users": "updatedAt", "activities": "date"}
