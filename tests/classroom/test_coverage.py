@@ -54,7 +54,7 @@ def fake(sandbox) -> Iterator:
     yield conftest._server.sandbox.apis["classroom"]
 
 
-def test_coverage_are_the_api_record_for_record(sandbox):
+def test_new_streams_are_the_api_record_for_record(sandbox):
     run = run_tap(TAP, config(page_size=3))
     assert run.returncode == 0, run.stderr[-2000:]
     truth = sandbox.truth("classroom")
