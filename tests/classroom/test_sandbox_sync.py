@@ -135,8 +135,11 @@ def _without_clock(run) -> list[str]:
 def test_concurrent_child_walks_emit_exactly_the_sequential_stream(sandbox):
     sandbox.latency(5)
     sequential = run_tap(TAP, config(max_concurrency=1, page_size=5))
+    assert sandbox.stats()["classroom"]["max_in_flight"] == 1  # one request at a time
     concurrent = run_tap(TAP, config(max_concurrency=8, page_size=5))
     assert sequential.returncode == concurrent.returncode == 0, concurrent.stderr[-2000:]
+    # the concurrent run did have several requests in flight at once (else this proves nothing)
+    assert sandbox.stats()["classroom"]["max_in_flight"] > 1
     assert _without_clock(concurrent) == _without_clock(sequential)
 
 

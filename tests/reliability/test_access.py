@@ -199,7 +199,10 @@ def test_skips_are_the_same_with_eight_workers_as_with_one(sandbox, tap):
     sandbox.faults(tap.prefix, paths=paths)
 
     sequential = run(tap, {**config, "max_concurrency": 1})
+    assert sandbox.stats()[tap.prefix]["max_in_flight"] == 1
+    sandbox.latency(5)  # answers overlap, so the workers really run at once
     concurrent = run(tap, {**config, "max_concurrency": 8})
+    assert sandbox.stats()[tap.prefix]["max_in_flight"] > 1
 
     assert sequential.returncode == concurrent.returncode == 0, why(concurrent)
     assert len(skip_warnings(sequential)) >= 3
