@@ -112,9 +112,9 @@ def caught(tree: Path, mutation: Mutation) -> tuple[bool, str]:
                          cwd=tree, env=env, capture_output=True, text=True, check=True)
     if not Path(kit.stdout.strip()).is_relative_to(tree):
         raise SystemExit(f"the tests would import the kit from {kit.stdout.strip()}, not the copy")
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-                           *mutation.tests], cwd=tree, env=env, capture_output=True, text=True,
-                          check=False)
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-n0", "-p", "no:cacheprovider"]
+    done = subprocess.run([*command, *mutation.tests], cwd=tree, env=env, capture_output=True,
+                          text=True, check=False)
     lines = done.stdout.strip().splitlines()
     summary = lines[-1] if lines else done.stderr.strip()[-300:]
     if done.returncode not in (0, 1):

@@ -1,9 +1,9 @@
 """The SDK's standard tap, stream and attribute tests for every tap of the registry, against the
 session sandbox: one test class per tap (``TestTapClassroom``, ...).
 
-The catalog selects every stream, opt-in ones too (systeme's ``subscriptions``), so the stream
-tests cover them (the SDK's dry run forces streams on but keeps the properties of an unselected
-one off).
+A tap with opt-in streams (systeme's ``subscriptions``) gets a catalog selecting every stream,
+so the stream tests cover them too (the SDK's dry run forces streams on but keeps the properties
+of an unselected one off); the others keep their default catalog.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from taps.registry import TAPS
 from tests.helpers import tap_class
 
 
-def everything_selected(cls: Any, config: dict) -> dict:
+def everything_selected(cls: Any, config: dict) -> dict | None:
+    """A catalog selecting every stream, or ``None`` when that is the default one."""
     catalog = cls(config=config, validate_config=False).catalog_dict
-    for entry in catalog["streams"]:
-        for item in entry["metadata"]:
-            if item["breadcrumb"] == []:
-                item["metadata"]["selected"] = True
+    roots = [item["metadata"] for entry in catalog["streams"] for item in entry["metadata"]
+             if item["breadcrumb"] == []]
+    if all(meta.get("selected-by-default", True) for meta in roots):
+        return None
+    for meta in roots:
+        meta["selected"] = True
     return catalog
 
 
