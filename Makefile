@@ -27,6 +27,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Named mutations of the kit, each of which the tests must catch (tests/mutations.py); not part
 # of `make test`.

@@ -3,43 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, ClassVar
 
-from singer_sdk.helpers.types import Context
-
-from tapkit import SuiteStream, TokenCursorPaginator
-from tapkit.quotas import QuotaWait
+from tapkit import QuotaWait, SuiteStream, TokenCursorPaginator
 
 
-# KIT-CANDIDATE: settings sent as (repeated) query parameters, and parent context fields copied
-# into each record. Classroom needs both (the ``*_states`` filters; ``courseId`` on aliases);
-# Basecamp's and Thrive's children that lack their parent's id can add it the same way.
-class SettingParams(SuiteStream):
-    """Query parameters filled from settings, and context fields added to records."""
-
-    #: Query parameter -> setting; a list setting is sent as the parameter repeated, an unset
-    #: or empty one not at all (the API's default then applies).
-    setting_params: ClassVar[dict[str, str]] = {}
-    #: Fields of the partition context written into every record that lacks them.
-    context_fields: ClassVar[tuple[str, ...]] = ()
-
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
-        params = super().get_url_params(context, next_page_token)
-        for param, setting in self.setting_params.items():
-            value = self.config.get(setting)
-            if value not in (None, "", []):
-                params[param] = list(value) if isinstance(value, (list, tuple)) else value
-        return params
-
-    def post_process(self, row: dict, context: Context | None = None) -> dict | None:
-        for field in self.context_fields:
-            if context and field in context:
-                row.setdefault(field, context[field])
-        return row
-# /KIT-CANDIDATE
-
-
-class ClassroomStream(SettingParams):
+class ClassroomStream(SuiteStream):
     """Every Classroom list: token cursor pages, schemas in ``schemas/``. Google leaves the list
     key out of an empty page: ``{}`` (or only a ``nextPageToken``) is an empty page."""
 
@@ -60,9 +28,7 @@ class CoursesStream(ClassroomStream):
     shard_key = "id"  # ``shard`` and ``course_ids`` pick courses; their lists follow them
     shard_ids_setting = "course_ids"
     shard_context_key = "courseId"
-
-    def get_child_context(self, record: dict, context: dict | None) -> dict:
-        return {"courseId": record["id"]}
+    child_context = {"courseId": "id"}
 
 
 class CourseChildStream(ClassroomStream):

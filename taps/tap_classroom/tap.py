@@ -5,8 +5,14 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_classroom import streams
-from tapkit import RefreshTokenAuthenticator, SuiteTap, common_settings, start_date_setting
-from tapkit.shards import shard_settings
+from tapkit import (
+    RefreshTokenAuthenticator,
+    SuiteTap,
+    common_settings,
+    shard_settings,
+    start_date_setting,
+    states_setting,
+)
 
 #: The values of the API's state enums a list can be filtered by (``*_UNSPECIFIED`` is never a
 #: state of a returned item, so it is not accepted).
@@ -15,26 +21,16 @@ ITEM_STATES = ["PUBLISHED", "DRAFT", "DELETED"]
 ITEM_DEFAULT = "the API's default, PUBLISHED only (DRAFT and DELETED need a teacher's token)"
 
 
-def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
-    """A list of state names, sent as the repeated query parameter ``param``."""
-    return th.Property(name, th.ArrayType(th.StringType(allowed_values=states)),
-                       description=f"States to list (any of {', '.join(states)}), sent as "
-                                   f"repeated {param}; unset: {default}.")
-
-
 class TapClassroom(SuiteTap):
     """Singer tap for the Google Classroom API v1."""
 
     name = "tap-classroom"
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True,
-                    description="OAuth client id of your Google Cloud project."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="OAuth client secret."),
-        th.Property("refresh_token", th.StringType, required=True, secret=True,
-                    description="Refresh token granted with the read-only Classroom scopes."),
-        th.Property("token_url", th.URIType, default="https://oauth2.googleapis.com/token",
-                    description="OAuth token endpoint."),
+        *RefreshTokenAuthenticator.settings(
+            "https://oauth2.googleapis.com/token", "OAuth token endpoint.",
+            client_id="OAuth client id of your Google Cloud project.",
+            client_secret="OAuth client secret.",
+            refresh_token="Refresh token granted with the read-only Classroom scopes."),
         # Google allows 1,200 queries per minute per user (3,000 per client), counted over a
         # moving minute: a budget of 20/s * 60 s, with bursts.
         *common_settings(api_url="https://classroom.googleapis.com/v1", requests_per_second=20,
@@ -68,9 +64,7 @@ class TapClassroom(SuiteTap):
         streams.GuardiansStream,
         streams.GuardianInvitationsStream,
     ]
-
-    def make_authenticator(self) -> RefreshTokenAuthenticator:
-        return RefreshTokenAuthenticator.from_config(self.config, **self.retry_settings())
+    auth = RefreshTokenAuthenticator
 
 
 if __name__ == "__main__":

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tapkit import NextInBodyPaginator, SuiteStream
-from tapkit.quotas import QuotaWait
+from tapkit import NextInBodyPaginator, QuotaWait, SuiteStream
 
 
 class PrimetricStream(SuiteStream):

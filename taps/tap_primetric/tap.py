@@ -5,7 +5,11 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_primetric import streams
-from tapkit import ClientCredentialsAuthenticator, SuiteTap, common_settings
+from tapkit import (
+    ClientCredentialsAuthenticator,
+    SuiteTap,
+    common_settings,
+)
 
 
 class TapPrimetric(SuiteTap):
@@ -13,19 +17,16 @@ class TapPrimetric(SuiteTap):
 
     name = "tap-primetric"
     config_jsonschema = th.PropertiesList(
-        th.Property("client_id", th.StringType, required=True,
-                    description="Client ID of your Primetric API credentials "
-                                "(administrator > integrations)."),
-        th.Property("client_secret", th.StringType, required=True, secret=True,
-                    description="Client secret of those credentials."),
-        th.Property("token_url", th.URIType, default="https://api.primetric.com/auth/token/",
-                    description="OAuth2 token endpoint (client-credentials grant)."),
+        *ClientCredentialsAuthenticator.settings(
+            "https://api.primetric.com/auth/token/",
+            "OAuth2 token endpoint (client-credentials grant).",
+            client_id="Client ID of your Primetric API credentials (administrator > "
+                      "integrations).",
+            client_secret="Client secret of those credentials."),
         *common_settings(api_url="https://api.primetric.com/beta"),
     ).to_dict()
     stream_types = streams.STREAMS
-
-    def make_authenticator(self) -> ClientCredentialsAuthenticator:
-        return ClientCredentialsAuthenticator.from_config(self.config, **self.retry_settings())
+    auth = ClientCredentialsAuthenticator
 
 
 if __name__ == "__main__":

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
 
-from singer_sdk.helpers.types import Context
-
-from tapkit import HasMorePaginator, SuiteStream
-from tapkit.quotas import RefillHeaderWait
+from tapkit import HasMorePaginator, RefillHeaderWait, SuiteStream
 
 
 class SystemeStream(SuiteStream):
@@ -26,29 +22,10 @@ class SystemeStream(SuiteStream):
     #: do not say whether with Retry-After: that wins when present).
     server_wait = RefillHeaderWait("X-RateLimit-Refill", "X-RateLimit-Remaining")
 
-    # KIT-CANDIDATE: parent ids as declarations (the same block as tap_thrive's ThriveStream). A
-    # parent names the context its children get (context key -> field of its record); a child
-    # copies context keys its records lack (the parent's id).
-    #: Context for child streams: context key -> field of this stream's record.
-    child_context_fields: ClassVar[dict[str, str]] = {}
-    #: Context keys written into each record that lacks them.
-    context_fields: ClassVar[tuple[str, ...]] = ()
-
-    def get_child_context(self, record: dict, context: Context | None) -> dict | None:
-        if not self.child_context_fields:
-            return super().get_child_context(record, context)
-        return {key: record[field] for key, field in self.child_context_fields.items()}
-
-    def post_process(self, row: dict, context: Context | None = None) -> dict:
-        for key in self.context_fields:
-            if row.get(key) is None and context and key in context:
-                row[key] = context[key]
-        return row
-
 
 CommunitiesStream = SystemeStream.define("communities", "/community/communities")
 ContactsStream = SystemeStream.define("contacts", "/contacts",
-                                      child_context_fields={"contactId": "id"})
+                                      child_context={"contactId": "id"})
 TagsStream = SystemeStream.define("tags", "/tags")
 # Contact fields have no id: the slug is their key and their page cursor.
 ContactFieldsStream = SystemeStream.define("contact_fields", "/contact_fields",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from singer_sdk import typing as th
 
 from tap_systeme import streams
-from tapkit import APIKeyAuthenticator, SuiteTap, common_settings
+from tapkit import HeaderKeyAuth, SuiteTap, common_settings, required_settings
 
 PAGE_SIZE_MIN, PAGE_SIZE_MAX = 10, 100
 
@@ -15,8 +15,9 @@ class TapSysteme(SuiteTap):
 
     name = "tap-systeme"
     config_jsonschema = th.PropertiesList(
-        th.Property("api_key", th.StringType, required=True, secret=True,
-                    description="Public API key (systeme.io: Profile settings > Public API keys)."),
+        *required_settings(
+            secret=True,
+            api_key="Public API key (systeme.io: Profile settings > Public API keys)."),
         *common_settings(api_url="https://api.systeme.io/api"),
         th.Property("page_size", th.IntegerType(minimum=PAGE_SIZE_MIN, maximum=PAGE_SIZE_MAX),
                     default=PAGE_SIZE_MAX,
@@ -24,10 +25,7 @@ class TapSysteme(SuiteTap):
                                 f"{PAGE_SIZE_MAX})."),
     ).to_dict()
     stream_types = streams.STREAM_TYPES
-
-    def make_authenticator(self) -> APIKeyAuthenticator:
-        return APIKeyAuthenticator(key="X-API-Key", value=self.config["api_key"],
-                                   location="header")
+    auth = HeaderKeyAuth("X-API-Key", "api_key")
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from singer_sdk import typing as th
 
 from tap_thrive import streams
-from tapkit import BasicAuthenticator, SuiteTap, common_settings, start_date_setting
-from tapkit.times import parse_time
+from tapkit import (
+    HTTPBasicAuth,
+    SuiteTap,
+    common_settings,
+    required_settings,
+    start_date_setting,
+)
 
 
 class TapThrive(SuiteTap):
@@ -16,10 +19,9 @@ class TapThrive(SuiteTap):
 
     name = "tap-thrive"
     config_jsonschema = th.PropertiesList(
-        th.Property("username", th.StringType, required=True,
-                    description="Tenant id (e.g. eu-west-000000), the HTTP Basic user name."),
-        th.Property("password", th.StringType, required=True, secret=True,
-                    description="API key, the HTTP Basic password."),
+        *required_settings(
+            username="Tenant id (e.g. eu-west-000000), the HTTP Basic user name."),
+        *required_settings(secret=True, password="API key, the HTTP Basic password."),
         *common_settings(api_url="https://public.api.learn.link/rest/v1"),
         start_date_setting(required=True,
                            description="Earliest event to sync (ISO 8601, UTC): activities, "
@@ -33,26 +35,8 @@ class TapThrive(SuiteTap):
                                 "assignments and enrolments get at most 100)."),
     ).to_dict()
     stream_types = streams.STREAM_TYPES
+    auth = HTTPBasicAuth("username", "password")
 
-    def make_authenticator(self) -> BasicAuthenticator:
-        return BasicAuthenticator(username=str(self.config["username"]),
-                                  password=str(self.config["password"]))
-
-    @property
-    def sync_started_at(self) -> datetime:
-        """The moment this run started (UTC): the default end of every time window."""
-        return datetime.fromtimestamp(self.initialized_at / 1000, tz=timezone.utc)
-
-    def extra_config_problems(self) -> list[str]:
-        """``end_date`` must not come before ``start_date`` (the kit checks each is a date)."""
-        try:
-            start, end = (parse_time(self.config[k]) if self.config.get(k) else None
-                          for k in ("start_date", "end_date"))
-        except (TypeError, ValueError):
-            return []  # reported by the kit's date check
-        if start and end and end < start:
-            return ["'end_date' must not be earlier than 'start_date'"]
-        return []
 
 if __name__ == "__main__":
     TapThrive.cli()

@@ -20,7 +20,7 @@ import contextlib
 import copy
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import requests
@@ -69,12 +69,12 @@ def is_inaccessible(response: requests.Response) -> bool:
     return not (status == 403 and is_quota_answer(response))
 
 
-def describe(context: dict | None) -> str:
+def describe(context: Mapping[str, Any] | None) -> str:
     """``courseId=1, ...`` for a warning."""
     return ", ".join(f"{k}={v}" for k, v in (context or {}).items()) or "the whole stream"
 
 
-def _frozen(stream: str, context: dict | None) -> tuple:
+def _frozen(stream: str, context: Mapping[str, Any] | None) -> tuple:
     return stream, tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
 
 
@@ -95,7 +95,8 @@ class AccessReport:
         return _frozen(stream, context) in self._skipped
 
     @contextlib.contextmanager
-    def partition(self, stream: SuiteStream, context: dict | None) -> Iterator[None]:
+    def partition(self, stream: SuiteStream, context: Mapping[str, Any] | None
+                  ) -> Iterator[None]:
         """Around the reading of one partition: on an :class:`InaccessibleError` that may be
         skipped, restore the bookmark, warn, record the skip and end the partition quietly."""
         state = stream.get_context_state(context) if stream.replication_key else {}
@@ -122,7 +123,8 @@ class AccessReport:
         if stream.parent_stream_type is None and exc.status != 403:
             raise TapError(str(exc)) from None
 
-    def _record(self, stream: SuiteStream, context: dict | None, exc: InaccessibleError) -> None:
+    def _record(self, stream: SuiteStream, context: Mapping[str, Any] | None,
+                exc: InaccessibleError) -> None:
         why = str(exc).removeprefix(f"{stream.name}: ")
         with self._lock:
             self.counts[(stream.name, exc.status, stream.parent_stream_type is None)] += 1
@@ -153,6 +155,6 @@ def inaccessible_or_fatal(response: requests.Response, message: str) -> TapError
     return TapError(message)
 
 
-def access_report_for(config: dict[str, Any]) -> AccessReport:
+def access_report_for(config: Mapping[str, Any]) -> AccessReport:
     """A fresh report for one run, from the ``skip_inaccessible`` setting (default true)."""
     return AccessReport(bool(config.get("skip_inaccessible", True)))

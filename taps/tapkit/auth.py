@@ -13,20 +13,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from typing import Any
+from datetime import datetime, timezone
+from typing import Any, Protocol
 
 import requests
-from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator, OAuthAuthenticator
-from singer_sdk.helpers._util import utc_now
+from singer_sdk import typing as th
+from singer_sdk.authenticators import APIKeyAuthenticator, BasicAuthenticator
+from typing_extensions import override
 
 from tapkit.errors import ConfigError, TapError, one_line, redact, redact_url
 from tapkit.retry import MAX_RETRY_WAIT, NETWORK_ERRORS, RETRY_STATUSES, RetryPolicy, sleep
+from tapkit.sdk import OAuthSeams
+from tapkit.settings import oauth_settings
 from tapkit.transport import guarded_session
 
 __all__ = [
     "APIKeyAuthenticator",
+    "AuthFactory",
     "BasicAuthenticator",
     "ClientCredentialsAuthenticator",
+    "HTTPBasicAuth",
+    "HeaderKeyAuth",
     "RefreshTokenAuthenticator",
 ]
 
@@ -37,12 +44,17 @@ MAX_EXPIRY_MARGIN = 300.0
 MAX_401_RETRIES = 3
 
 
+def utc_now() -> datetime:
+    """Now, in UTC (a function of its own: tests move the clock here)."""
+    return datetime.now(timezone.utc)
+
+
 def _bearer(request: requests.PreparedRequest) -> str:
     value = str(request.headers.get("Authorization") or "")
     return value[7:] if value[:7].lower() == "bearer " else ""
 
 
-class _SuiteOAuth(OAuthAuthenticator):
+class _SuiteOAuth(OAuthSeams):
     """Shared OAuth2 behaviour; subclasses say which grant goes in the token request body."""
 
     grant_type = ""
@@ -56,12 +68,19 @@ class _SuiteOAuth(OAuthAuthenticator):
         self._timeout, self._max_retries = timeout, max_retries
         self._policy = RetryPolicy(max_retries=max_retries, backoff_factor=backoff_factor,
                                    max_wait=max_retry_wait)
-        self._session = guarded_session(allowed or {token_url: "token_url"}, pool_size=2,
+        self.token_session = guarded_session(allowed or {token_url: "token_url"}, pool_size=2,
                                         user_agent=user_agent)
         self._lock = threading.Lock()
         self.token_requests = 0
         #: Whether the API has accepted a token of this run (answered without a 4xx).
         self.accepted = False
+
+    @classmethod
+    def settings(cls, token_url: str, token_url_description: str, **descriptions: str
+                 ) -> list[th.Property]:
+        """The settings this authenticator reads, each with its description (``client_id``,
+        ``client_secret``...), and ``token_url`` with its default."""
+        return oauth_settings(token_url, token_url_description, **descriptions)
 
     # -- token lifecycle -------------------------------------------------------------------
     @property
@@ -69,6 +88,7 @@ class _SuiteOAuth(OAuthAuthenticator):
         """Every value that must never be printed."""
         return [self.client_secret, self.refresh_token, self.access_token]
 
+    @override
     def is_token_valid(self) -> bool:
         if self.last_refreshed is None or not self.access_token:
             return False
@@ -90,6 +110,7 @@ class _SuiteOAuth(OAuthAuthenticator):
                 self.update_access_token()
             return str(self.access_token)
 
+    @override
     def update_access_token(self) -> None:
         """POST the grant to the token endpoint, retrying transient failures."""
         url = redact_url(self.auth_endpoint)
@@ -98,8 +119,9 @@ class _SuiteOAuth(OAuthAuthenticator):
             self.token_requests += 1
             last = attempt == self._max_retries
             try:
-                response = self._session.post(self.auth_endpoint, data=self.oauth_request_body,
-                                              headers=self._oauth_headers, timeout=self._timeout)
+                response = self.token_session.post(self.auth_endpoint, data=self.oauth_request_body,
+                                                   headers=self.token_headers,
+                                                   timeout=self._timeout)
             except NETWORK_ERRORS as exc:
                 if last:
                     raise TapError(f"could not reach the token endpoint {url} after "
@@ -134,7 +156,7 @@ class _SuiteOAuth(OAuthAuthenticator):
         if not isinstance(token, str) or not token:
             raise TapError(f"token endpoint {url} answered without an access_token (it is "
                            f"{'null' if token is None else type(token).__name__})")
-        expires = answer.get("expires_in", self._default_expiration)
+        expires = answer.get("expires_in", self.default_expiration)
         self.access_token = token
         self.expires_in = _seconds(expires, url)
         if answer.get("refresh_token"):
@@ -142,6 +164,7 @@ class _SuiteOAuth(OAuthAuthenticator):
         self.last_refreshed = started
 
     # -- requests ----------------------------------------------------------------------------
+    @override
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         token = self.ensure_token()
         request.headers["Authorization"] = f"Bearer {token}"
@@ -176,7 +199,7 @@ class _SuiteOAuth(OAuthAuthenticator):
             retry.headers["Authorization"] = f"Bearer {token}"
             response.content  # noqa: B018  (release the connection before reusing it)
             response.close()
-            new = response.connection.send(retry, **kwargs)  # type: ignore[attr-defined]
+            new = response.connection.send(retry, **kwargs)
             new.history.append(response)
             new.request = retry
             response, request, used = new, retry, token
@@ -212,6 +235,7 @@ class RefreshTokenAuthenticator(_SuiteOAuth):
                    **kwargs)
 
     @property
+    @override
     def oauth_request_body(self) -> dict:
         return {"grant_type": "refresh_token", "client_id": self.client_id,
                 "client_secret": self.client_secret, "refresh_token": self.refresh_token}
@@ -228,6 +252,7 @@ class ClientCredentialsAuthenticator(_SuiteOAuth):
                    client_secret=config["client_secret"], **kwargs)
 
     @property
+    @override
     def oauth_request_body(self) -> dict:
         return {"grant_type": "client_credentials", "client_id": self.client_id,
                 "client_secret": self.client_secret}
@@ -245,3 +270,32 @@ def _seconds(value: object, url: str) -> int | None:
         raise TapError(f"token endpoint {url} answered with expires_in "
                        f"{one_line(repr(value), 60)}, not a number of seconds")
     return int(seconds) or None
+
+
+class AuthFactory(Protocol):
+    """What a tap's ``auth`` is: builds its authenticator from the config (``options``: the
+    retry, timeout and origin settings an OAuth token request needs)."""
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> Any: ...
+
+
+class HTTPBasicAuth:
+    """HTTP Basic with the user name and password of two settings."""
+
+    def __init__(self, username: str = "username", password: str = "password") -> None:
+        self.username, self.password = username, password
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> BasicAuthenticator:
+        return BasicAuthenticator(username=str(config[self.username]),
+                                  password=str(config[self.password]))
+
+
+class HeaderKeyAuth:
+    """An API key sent in a header, from a setting."""
+
+    def __init__(self, header: str, setting: str = "api_key") -> None:
+        self.header, self.setting = header, setting
+
+    def from_config(self, config: Mapping[str, Any], **options: Any) -> APIKeyAuthenticator:
+        return APIKeyAuthenticator(key=self.header, value=config[self.setting],
+                                   location="header")

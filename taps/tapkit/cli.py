@@ -17,13 +17,15 @@ from typing import Any, NoReturn, Protocol
 
 import click
 from singer_sdk.plugin_base import SingerCommand
+from typing_extensions import override
 
 from tapkit.errors import TapError, one_line, redact
 from tapkit.writer import flush_all
 
 
 class HasSecrets(Protocol):
-    secret_values: Iterable[str]
+    @property
+    def secret_values(self) -> Iterable[str]: ...
 
 
 #: The taps of this process, whose secrets no unexpected error message may show.
@@ -62,7 +64,8 @@ def exit_with(logger_name: str, message: str, code: int = 1) -> NoReturn:
 class SuiteCommand(SingerCommand):
     """The SDK's command, with every failure turned into one line."""
 
-    def main(self, args: Any = None, prog_name: str | None = None,  # type: ignore[override]
+    @override
+    def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> NoReturn:
         name = self.name or "tap"

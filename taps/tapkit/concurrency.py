@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import copy
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Fetched = tuple[list[dict], BaseException | None]
 
 
-def _frozen(context: dict | None) -> tuple:
+def _frozen(context: Mapping[str, Any] | None) -> tuple:
     return tuple(sorted((k, str(v)) for k, v in (context or {}).items()))
 
 
@@ -41,14 +41,15 @@ class ChildPrefetcher:
     def enabled(self) -> bool:
         return self._pool is not None
 
-    def take(self, stream: SuiteStream, context: dict | None) -> Iterator[dict] | None:
+    def take(self, stream: SuiteStream, context: Mapping[str, Any] | None
+             ) -> Iterator[dict] | None:
         """The prefetched records of ``stream``'s partition ``context``, if it was scheduled,
         followed by the error that ended the worker's read (as a sequential read raises it)."""
         future = self._futures.pop((stream.name, _frozen(context)), None)
         return None if future is None else _replay(*future.result())
 
     def lookahead(self, stream: SuiteStream, records: Iterable[dict],
-                  context: dict | None) -> Iterator[dict]:
+                  context: Mapping[str, Any] | None) -> Iterator[dict]:
         """Yield ``records`` while the children of the next few are being fetched."""
         window: deque[dict] = deque()
         source = iter(records)
@@ -65,7 +66,7 @@ class ChildPrefetcher:
         yield from window
 
     def _schedule_children(self, stream: SuiteStream, record: dict,
-                           context: dict | None) -> None:
+                           context: Mapping[str, Any] | None) -> None:
         children = [c for c in stream.child_streams if c.selected or c.has_selected_descendents]
         if not children or self._pool is None:
             return
@@ -80,7 +81,8 @@ class ChildPrefetcher:
             for child in children:
                 key = (child.name, _frozen(child_context))
                 if key not in self._futures:
-                    fetch: Callable[[], Fetched] = child.partition_fetcher(child_context)
+                    fetch: Callable[[], Fetched] = cast("SuiteStream", child).partition_fetcher(
+                        child_context)
                     self._futures[key] = self._pool.submit(fetch)
 
     def forget(self, stream_names: set[str]) -> None:

@@ -9,13 +9,14 @@ Schema, and a value that is no number is one sentence naming the setting.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit
 
-from singer_sdk.configuration._dict_config import parse_environment_config
+from dotenv import find_dotenv, load_dotenv
 
 from tapkit.times import parse_time
 
@@ -80,17 +81,56 @@ def coerce_numbers(config: dict[str, Any], schema: Mapping[str, Any],
     return problems
 
 
+TRUTHY = ("true", "1", "yes", "on")
+_logger = logging.getLogger(__name__)
+
+
+def _types(schema: Mapping[str, Any]) -> set[str]:
+    kinds = set()
+    for option in schema.get("anyOf", [schema]):
+        kind = option.get("type", []) if isinstance(option, Mapping) else []
+        kinds |= {kind} if isinstance(kind, str) else set(kind)
+    return kinds
+
+
+def env_value(schema: Mapping[str, Any], text: str) -> Any:
+    """A setting's value from its variable's text, read as its JSON Schema type says (as the
+    SDK reads it: an array or object as JSON, an array of strings also as ``a,b,c``)."""
+    kinds = _types(schema)
+    if "integer" in kinds:
+        try:
+            return int(text)
+        except ValueError:
+            return text  # the config checks name the setting
+    if "boolean" in kinds:
+        return text.lower() in TRUTHY
+    if "array" in kinds:
+        try:
+            return json.loads(text)
+        except ValueError:
+            if "string" not in _types(schema.get("items") or {}):
+                raise
+            _logger.warning("Parsing array of the form 'x,y,z' is deprecated and will be "
+                            "removed in future versions.")
+            return text.split(",")
+    if "object" in kinds:
+        return json.loads(text)
+    return text
+
+
 def environment_config(schema: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    """Settings from ``<PREFIX><SETTING>`` variables: numbers as the strings they are (for
-    :func:`coerce_numbers`, whose errors name the setting), everything else as the SDK reads it."""
-    properties = schema.get("properties") or {}
-    numeric = {k for k, v in properties.items() if numeric_kind(v)}
-    others = {**schema, "properties": {k: v for k, v in properties.items() if k not in numeric}}
-    config = parse_environment_config(others, prefix)  # also loads a .env file
-    for key in numeric:
+    """Settings from ``<PREFIX><SETTING>`` variables (after loading a ``.env`` file, as the SDK
+    does): numbers as the strings they are (for :func:`coerce_numbers`, whose errors name the
+    setting), everything else by :func:`env_value`."""
+    load_dotenv(find_dotenv(), override=True)
+    config: dict[str, Any] = {}
+    for key, prop in (schema.get("properties") or {}).items():
         variable = prefix + key.upper().replace("-", "_")
-        if variable in os.environ:
-            config[key] = os.environ[variable]
+        if variable not in os.environ:
+            continue
+        text = os.environ[variable]
+        _logger.info("Parsing '%s' config from env variable '%s'.", key, variable)
+        config[key] = text if numeric_kind(prop) else env_value(prop, text)
     return config
 
 
@@ -161,7 +201,8 @@ def header_problems(key: str, value: Any) -> list[str]:
 
 
 def date_problems(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    """Every ``date-time`` setting must be an ISO 8601 date or date-time."""
+    """Every ``date-time`` setting must be an ISO 8601 date or date-time, and ``end_date`` not
+    before ``start_date``."""
     problems = []
     for key, prop in (schema.get("properties") or {}).items():
         value = config.get(key)
@@ -172,4 +213,7 @@ def date_problems(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[
         except (TypeError, ValueError):
             problems.append(f"'{key}' must be an ISO 8601 date-time like 2024-01-01T00:00:00Z, "
                             f"got {value!r}")
+    if not problems and config.get("start_date") and config.get("end_date") and parse_time(
+            config["end_date"]) < parse_time(config["start_date"]):
+        problems.append("'end_date' must not be earlier than 'start_date'")
     return problems

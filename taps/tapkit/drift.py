@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
 import msgspec
-from singer_sdk.helpers._catalog import get_selected_schema
 from singer_sdk.mapper import DefaultStreamMap
+
+from tapkit.sdk import selected_schema
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -65,7 +66,8 @@ def allowed_types(schema: Any) -> frozenset[type] | None:
         return None
     if union := _union(schema):
         parts = [allowed_types(branch) for branch in union[1]]
-        return None if any(p is None for p in parts) else frozenset().union(*parts)
+        known = [p for p in parts if p is not None]
+        return None if len(known) < len(parts) else frozenset().union(*known)
     kind = schema.get("type")
     names = [kind] if isinstance(kind, str) else kind
     if not names or any(name not in PY_TYPES for name in names):
@@ -105,7 +107,8 @@ def msgspec_type(schema: Any, name: str = "Record") -> Any:
             parts.append(SCALARS[json_name])
         elif json_name == "array":
             items = schema.get("items")
-            parts.append(list[msgspec_type(items, f"{name}_item")] if isinstance(items, dict)
+            parts.append(list[msgspec_type(items, f"{name}_item")]  # type: ignore[misc]
+                         if isinstance(items, dict)
                          else list)
         else:
             parts.append(_struct(schema, name))
@@ -257,7 +260,7 @@ class DriftGuard:
     def __init__(self, stream: SuiteStream) -> None:
         self.stream = stream
         #: A copy of what the stream's SCHEMA declares (deselected fields dropped).
-        self.schema = get_selected_schema(stream.name, stream.effective_schema, stream.mask)
+        self.schema = selected_schema(stream.effective_schema, stream.mask)
         #: ``check(record)`` is true when the record fits; ``None`` when checking is off.
         self.check: Check | None = compile_check(self.schema) if enabled() else None
 

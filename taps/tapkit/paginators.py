@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import ParseResult, urljoin, urlparse
 
 import requests
-from singer_sdk.pagination import BaseAPIPaginator, BaseHATEOASPaginator, HeaderLinkPaginator
+from singer_sdk.pagination import BaseHATEOASPaginator, HeaderLinkPaginator
+from typing_extensions import override
 
 from tapkit.errors import PaginationLoopError, ResponseShapeError, redact_url
 from tapkit.responses import is_exhausted, json_body, records_in
+from tapkit.sdk import PaginatorSeams
 
 if TYPE_CHECKING:
     from tapkit.stream import SuiteStream
@@ -24,39 +26,41 @@ if TYPE_CHECKING:
 Token = dict[str, Any] | ParseResult | None
 
 
-class SuitePaginator(BaseAPIPaginator[Token]):
+class SuitePaginator(PaginatorSeams[Token]):
     """Base of the suite's paginators: loop guard, bookmark stop, construction from a stream."""
 
     @classmethod
     def for_stream(cls, stream: SuiteStream) -> SuitePaginator:
         """Build a fresh paginator for one partition of ``stream``."""
-        return cls()
+        return cls()  # type: ignore[call-arg]  # subclasses whose constructor needs more say so
 
+    @override
     def continue_if_empty(self, response: requests.Response) -> bool:
         """An empty page that still points at a next page is followed (Google, DRF, Link)."""
         return not is_exhausted(response) and self.has_more(response) and bool(
             self.get_next(response))
 
+    @override
     def advance(self, response: requests.Response) -> None:
         """Move to the next page, or finish; a token seen before raises instead of looping."""
-        self._page_count += 1
+        self.count_page()
         if is_exhausted(response) or not self.has_more(response):
-            self._finished = True
+            self.finish()
             return
         new_value = self.get_next(response)
         if not new_value:
-            self._finished = True
+            self.finish()
             return
-        seen: set = self.__dict__.setdefault("_seen", {self._fingerprint(self._value)})
+        seen: set = self.__dict__.setdefault("_seen", {self._fingerprint(self.current_value)})
         fingerprint = self._fingerprint(new_value)
         if fingerprint in seen:
             msg = (
                 f"the API sent page token {self._describe(new_value)} again after "
-                f"{self._page_count} pages (at {redact_url(response.url)}); stopping, not looping"
+                f"{self.count} pages (at {redact_url(response.url)}); stopping, not looping"
             )
             raise PaginationLoopError(msg)
         seen.add(fingerprint)
-        self._value = new_value
+        self.move_to(new_value)
 
     @staticmethod
     def _fingerprint(token: Token) -> Any:
@@ -82,6 +86,7 @@ class TokenCursorPaginator(SuitePaginator):
         super().__init__(dict(self.size))
 
     @classmethod
+    @override
     def for_stream(cls, stream: SuiteStream) -> TokenCursorPaginator:
         return cls(page_size=stream.config.get("page_size"))
 
@@ -90,6 +95,7 @@ class TokenCursorPaginator(SuitePaginator):
         token = body.get(self.token_field) if isinstance(body, dict) else None
         return str(token) if token else None
 
+    @override
     def get_next(self, response: requests.Response) -> Token:
         token = self._token(response)
         return {**self.size, self.token_param: token} if token else None
@@ -106,36 +112,51 @@ class PageNumberPaginator(SuitePaginator):
         super().__init__({page_param: 1, size_param: page_size})
 
     @classmethod
+    @override
     def for_stream(cls, stream: SuiteStream) -> PageNumberPaginator:
-        return cls(page_size=int(stream.config.get("page_size") or 200),
+        """``perPage``: the ``page_size`` setting (200 unset), cut to the stream's
+        ``max_page_size``."""
+        size = int(stream.config.get("page_size") or 200)
+        ceiling = stream.max_page_size
+        return cls(page_size=min(size, ceiling) if ceiling else size,
                    records_key=stream.records_key)
 
+    @property
+    def page(self) -> int:
+        """The page number of the current request."""
+        value = self.current_value
+        return int(value[self.page_param]) if isinstance(value, dict) else 1
+
+    @override
     def has_more(self, response: requests.Response) -> bool:
         body = json_body(response)
         meta = body.get("pagination") if isinstance(body, dict) else None
         if isinstance(meta, dict) and meta.get("totalPages") is not None:
-            return int(self.current_value[self.page_param]) < int(meta["totalPages"])
+            return self.page < int(meta["totalPages"])
         return len(records_in(response, self.records_key)) >= self.page_size
 
+    @override
     def continue_if_empty(self, response: requests.Response) -> bool:
         """An empty page goes on only where ``pagination.totalPages`` says more remain."""
         return not is_exhausted(response) and self.has_more(response)
 
+    @override
     def advance(self, response: requests.Response) -> None:
         """Page numbers are the tap's own, so the loop guard compares pages: a server that
         ignores ``page`` and answers the same page again is stopped, not followed."""
         records = records_in(response, self.records_key)
         page = (len(records), repr(records[0]) if records else "", repr(records[-1:]))
         if page == self.__dict__.get("_previous_page") and records:
-            msg = (f"the API answered page {self.current_value[self.page_param]} with the same "
+            msg = (f"the API answered page {self.page} with the same "
                    f"records as the page before (at {redact_url(response.url)}); it ignores "
                    f"'{self.page_param}': stopping, not looping")
             raise PaginationLoopError(msg)
         self._previous_page = page
         super().advance(response)
 
+    @override
     def get_next(self, response: requests.Response) -> Token:
-        page = int(self.current_value[self.page_param])
+        page = self.page
         return {self.page_param: page + 1, self.size_param: self.page_size}
 
 
@@ -147,12 +168,14 @@ class NextInBodyPaginator(SuitePaginator, BaseHATEOASPaginator):
         self.field, self.param = field, param
         BaseHATEOASPaginator.__init__(self)
 
+    @override
     def get_next_url(self, response: requests.Response) -> str | None:
         body = json_body(response)
         value = body.get(self.field) if isinstance(body, dict) else None
         return str(value) if value not in (None, "", False) else None
 
-    def get_next(self, response: requests.Response) -> Token:
+    @override
+    def get_next(self, response: requests.Response) -> Token:  # type: ignore[override]
         value = self.get_next_url(response)
         if value is None:
             return None
@@ -168,7 +191,8 @@ class LinkHeaderPaginator(SuitePaginator, HeaderLinkPaginator):
     def __init__(self) -> None:
         HeaderLinkPaginator.__init__(self)
 
-    def get_next(self, response: requests.Response) -> Token:
+    @override
+    def get_next(self, response: requests.Response) -> Token:  # type: ignore[override]
         url = self.get_next_url(response)
         return urlparse(urljoin(response.url, url)) if url else None
 
@@ -186,15 +210,18 @@ class HasMorePaginator(SuitePaginator):
         super().__init__(dict(self.size))
 
     @classmethod
+    @override
     def for_stream(cls, stream: SuiteStream) -> HasMorePaginator:
         return cls(page_size=int(stream.config.get("page_size") or 100),
                    key_field=stream.primary_keys[0],
                    records_key=stream.records_key or "items")
 
+    @override
     def has_more(self, response: requests.Response) -> bool:
         body = json_body(response)
         return bool(isinstance(body, dict) and body.get(self.more_field))
 
+    @override
     def get_next(self, response: requests.Response) -> Token:
         """The cursor after the page's last record. ``hasMore`` with no cursor to go on with
         (an empty page, a last record without its key) stops the run: ending the walk there

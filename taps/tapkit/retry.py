@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import requests
 from singer_sdk.exceptions import RetriableAPIError
@@ -45,7 +45,13 @@ __all__ = ["NETWORK_ERRORS", "RETRY_STATUSES", "RetryPolicy", "WaitTooLong",
            "call_with_retries", "retry_after_seconds", "sleep"]
 
 T = TypeVar("T")
-ServerWait = Callable[[requests.Response | None], float | None]
+
+
+class ServerWait(Protocol):
+    """How long a failed answer asks to wait before the retry (``None``: it does not say)."""
+
+    def __call__(self, response: requests.Response | None, /) -> float | None: ...
+
 
 
 class WaitTooLong(TapError):
@@ -77,7 +83,7 @@ class RetryPolicy:
         """Seconds to wait before retry ``retry`` (from 1) after ``response`` failed (``None``:
         no answer); raises :class:`WaitTooLong` when the API asks for more than ``max_wait``."""
         asked = self.server_wait(response) if response is not None else None
-        if asked is not None and math.isfinite(asked):
+        if response is not None and asked is not None and math.isfinite(asked):
             if asked > self.max_wait:
                 raise WaitTooLong(
                     f"HTTP {response.status_code} from {redact_url(response.url)}: the API asks "
@@ -98,7 +104,7 @@ def call_with_retries(attempt: Callable[[], T], policy: RetryPolicy,
     while True:
         try:
             return attempt()
-        except (RetriableAPIError, *NETWORK_ERRORS) as exc:
+        except (RetriableAPIError, *NETWORK_ERRORS) as exc:  # type: ignore[misc]
             if retry >= policy.max_retries:
                 raise
             retry += 1

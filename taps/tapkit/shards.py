@@ -23,11 +23,12 @@ from __future__ import annotations
 import hashlib
 import re
 import string
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from singer_sdk import typing as th
+from typing_extensions import override
 
 from tapkit.errors import ResponseShapeError
 from tapkit.state import PARENTS
@@ -66,6 +67,7 @@ class Shard:
                              f"0: 0/4 .. 3/4), got {text!r}")
         return cls(index, count)
 
+    @override
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
 
@@ -96,7 +98,8 @@ class Scope:
         return self.shard is None or slice_of(value, self.shard.count) == self.shard.index
 
 
-def shard_settings(parents: str, ids_setting: str, id_type: th.JSONTypeHelper) -> list:
+def shard_settings(parents: str, ids_setting: str,
+                   id_type: th.JSONTypeHelper | type[th.JSONTypeHelper]) -> list[th.Property]:
     """The ``shard`` setting and the explicit-ids setting of a tap sliced by ``parents``."""
     return [
         th.Property(SHARD, th.StringType,
@@ -155,7 +158,7 @@ def runs_in_this_slice(stream: SuiteStream) -> bool:
     """Whether a top-level stream runs in this run's slice: a sharded one in every slice, one
     over the whole account only in slice 0."""
     if sharded_ancestor(type(stream)) is not None or not declares_shard(
-            stream._tap.config_jsonschema):
+            stream._suite_tap.config_jsonschema):
         return True
     shard = Scope.of(stream.config).shard
     return shard is None or shard.index == 0
@@ -163,9 +166,9 @@ def runs_in_this_slice(stream: SuiteStream) -> bool:
 
 def in_scope(stream: SuiteStream, records: Iterable[dict]) -> Iterator[dict]:
     """The records of a sharded stream that belong to this run (all of them otherwise)."""
-    key = getattr(stream, "shard_key", None)
+    key: str | None = getattr(stream, "shard_key", None)
     scope = scope_of(type(stream), stream.config) if key else None
-    if scope is None or not scope.narrowed:
+    if key is None or scope is None or not scope.narrowed:
         yield from records
         return
     seen: set[str] = set()
@@ -192,7 +195,7 @@ def _field(record: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def prune_parents(state: dict[str, Any], stream_types: Iterable[type],
+def prune_parents(state: MutableMapping[str, Any], stream_types: Iterable[type],
                   config: Mapping[str, Any]) -> None:
     """Drop, in place, every parent outside this run's scope from the ``parents`` lists of the
     incremental streams under a sharded stream (see the module docstring)."""

@@ -14,10 +14,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tapkit.errors import TapError, one_line
 from tapkit.times import parse_time
+
+if TYPE_CHECKING:  # a mixin of the SDK stream: its attributes, as the type checker sees them
+    from tapkit.sdk import StreamSeams as _StreamBase
+else:
+    _StreamBase = object
 
 #: Key of the list of parents read in full, in the state shared by a child stream's partitions.
 PARENTS = "parents"
@@ -68,7 +73,7 @@ class ParentsRead:
             self._set.add(parent)
 
 
-class PartitionStarts:
+class PartitionStarts(_StreamBase):
     """Where each partition of a stream starts, and which parents its shared state covers.
 
     A mixin of :class:`tapkit.stream.SuiteStream` (it uses the SDK stream's ``config``,
@@ -76,15 +81,6 @@ class PartitionStarts:
     :meth:`_record_partition_read` after the SDK has written a partition's records, and adds the
     partition's key to ``_partitions_done`` when its walk ends normally.
     """
-
-    # from singer_sdk's Stream (and its state helpers _get_state_partition_context and
-    # get_context_state), which comes after this class in the MRO
-    config: Mapping[str, Any]
-    tap_state: dict
-    name: str
-    logger: logging.Logger
-    replication_key: str | None
-    replication_method: str
 
     @property
     def _parents_read(self) -> ParentsRead:
@@ -117,7 +113,7 @@ class PartitionStarts:
 
     def _input_state(self, context: Mapping[str, Any] | None) -> Mapping[str, Any]:
         state = self.tap_state.get("bookmarks", {}).get(self.name, {})
-        wanted = self._get_state_partition_context(context) if context else None
+        wanted = self.state_partition_context(context) if context else None
         if wanted:
             state = next((p for p in state.get("partitions", [])
                           if p.get("context") == wanted), {})
@@ -127,7 +123,7 @@ class PartitionStarts:
         """The parent's id when several partitions share one state (``None`` otherwise)."""
         if not context:
             return None
-        shared = self._get_state_partition_context(context) or {}
+        shared = self.state_partition_context(context) or {}
         own = {k: v for k, v in context.items() if k not in shared}
         return parent_id(own) if own else None
 
@@ -213,4 +209,4 @@ def _kind(value: Any) -> str:
 
 def bookmark_streams(stream_types: Iterable[type]) -> dict[str, str | None]:
     """Stream name to replication key, from the tap's stream classes."""
-    return {cls.name: getattr(cls, "replication_key", None) for cls in stream_types}
+    return {getattr(cls, "name", ""): getattr(cls, "replication_key", None) for cls in stream_types}

@@ -10,25 +10,24 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from urllib.parse import ParseResult
 
 import requests
 import singer_sdk.singerlib as singer
-from singer_sdk import RESTStream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
-from singer_sdk.helpers._catalog import pop_deselected_record_properties
-from singer_sdk.helpers._util import utc_now
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
+from typing_extensions import override
 
 from tapkit.access import InaccessibleError, inaccessible_or_fatal
 from tapkit.concurrency import Fetched
+from tapkit.declarations import Declarations
 from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
 from tapkit.paginators import SuitePaginator
@@ -43,6 +42,7 @@ from tapkit.retry import (
     call_with_retries,
     retry_after_seconds,
 )
+from tapkit.sdk import pop_deselected
 from tapkit.shards import in_scope, runs_in_this_slice
 from tapkit.state import PartitionStarts, partition_key
 from tapkit.times import parse_time
@@ -50,6 +50,8 @@ from tapkit.times import parse_time
 if TYPE_CHECKING:
     from tapkit.tap import SuiteTap
 
+
+S = TypeVar("S", bound="SuiteStream")
 
 #: Per thread: where the partition each stream is reading starts (a newest-first walk stops
 #: there).
@@ -61,15 +63,18 @@ def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("An unhandled error occurred while syncing")
 
 
-class SuiteStream(PartitionStarts, RESTStream):
-    """A REST stream driven by class attributes and the suite's common settings."""
+class SuiteStream(PartitionStarts, Declarations):
+    """A REST stream driven by class attributes (also those of :mod:`tapkit.declarations`) and
+    the suite's common settings."""
 
     #: Key of the record list in the JSON body; ``None`` for a bare top-level array.
     records_key: ClassVar[str | None] = None
     #: Paginator class; ``for_stream`` builds one per partition.
     paginator: ClassVar[type[SuitePaginator] | None] = None
-    #: Fixed query parameters sent on the first request of every partition.
-    params: ClassVar[dict[str, Any]] = {}
+    #: The most records a page may hold on this endpoint (``page_size`` is cut to it).
+    max_page_size: ClassVar[int | None] = None
+    #: Answer headers that say why a request failed, added to the error message.
+    error_headers: ClassVar[tuple[str, ...]] = ()
     #: The API leaves ``records_key`` out of an empty page (Google): a body holding nothing but
     #: these keys is an empty page. ``None``: a body without the list is a failed answer.
     empty_page_keys: ClassVar[frozenset[str] | None] = None
@@ -93,12 +98,13 @@ class SuiteStream(PartitionStarts, RESTStream):
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
 
     @classmethod
-    def define(cls, name: str, path: str, **attributes: Any) -> type[SuiteStream]:
+    def define(cls: type[S], name: str, path: str, **attributes: Any) -> type[S]:
         """A stream declared in one line, e.g. ``TagsStream = Base.define("tags", "/tags")``."""
         class_name = "".join(part.capitalize() for part in name.split("_")) + "Stream"
         return type(class_name, (cls,), {"name": name, "path": path,
                                          "__module__": cls.__module__, **attributes})
 
+    @override
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "schemas_dir" in cls.__dict__ and cls.schemas_dir is not None:
@@ -111,37 +117,41 @@ class SuiteStream(PartitionStarts, RESTStream):
 
     # -- requests ----------------------------------------------------------------------------
     @property
+    @override
     def url_base(self) -> str:
         return str(self.config["api_url"]).rstrip("/")
 
     @property
+    @override
     def authenticator(self) -> Any:
         return self._suite_tap.authenticator
 
     @property
+    @override
     def requests_session(self) -> requests.Session:
         """One keep-alive session per tap, shared by its streams and their worker threads."""
         return self._suite_tap.http_session
 
     @property
+    @override
     def timeout(self) -> int:
         return int(self.config.get("request_timeout", 60))
 
     @cached_property
+    @override
     def user_agent(self) -> str:
         return str(self.config.get("user_agent") or self._suite_tap.default_user_agent)
 
     @property
+    @override
     def http_headers(self) -> dict:
         return {"User-Agent": self.user_agent, "Accept": "application/json"}
 
+    @override
     def get_new_paginator(self) -> SuitePaginator | None:
         return self.paginator.for_stream(self) if self.paginator else None
 
-    def get_url_params(self, context: Context | None, next_page_token: Any) -> dict[str, Any]:
-        """Fixed ``params``; streams with server-side filters extend this."""
-        return dict(self.params)
-
+    @override
     def get_http_request(self, *, page: PageContext) -> HTTPRequest:
         """Apply the paginator's token: follow a URL as it is, or merge query parameters."""
         request = super().get_http_request(page=page)
@@ -153,6 +163,7 @@ class SuiteStream(PartitionStarts, RESTStream):
         return request
 
     # -- answers -----------------------------------------------------------------------------
+    @override
     def validate_response(self, response: requests.Response) -> None:
         """429/5xx are retried; other 4xx are fatal with a clear message; a 2xx must be a page:
         a cut-off body or an answer that is no page (see :meth:`check_page`) is retried too."""
@@ -175,14 +186,19 @@ class SuiteStream(PartitionStarts, RESTStream):
         """Raise :class:`NotAPage` unless the answer is a page of this stream's records."""
         records_in(response, self.records_key, self.empty_page_keys)
 
+    @override
     def response_error_message(self, response: requests.Response) -> str:
         body = one_line(self.redact(response.text or ""), 200)  # redact first: no cut secret
         hint = {401: f" ({self.unauthorized_hint()})", 403: " (check the credentials' scopes "
                 "and permissions)", 404: " (check api_url and the ids in it)"}.get(
                     response.status_code, "")
+        reasons = "".join(f" [{name}: {response.headers[name]}]" for name in self.error_headers
+                          if response.headers.get(name))
         return self.redact(f"{self.name}: HTTP {response.status_code} {response.reason} from "
-                           f"{response.request.method} {redact_url(response.url)}{hint}: {body}")
+                           f"{response.request.method} {redact_url(response.url)}{hint}: {body}"
+                           f"{reasons}")
 
+    @override
     def parse_response(self, response: requests.Response) -> Iterable[dict]:
         records = records_in(response, self.records_key, self.empty_page_keys)
         floor = _reading.__dict__.get(self.name) if self.stop_at_bookmark else None
@@ -202,6 +218,7 @@ class SuiteStream(PartitionStarts, RESTStream):
         """The retry settings with this stream's (its API's) server and quota waits."""
         return self._suite_tap.retry_policy(self.server_wait, self.quota_wait)
 
+    @override
     def backoff_max_tries(self) -> int:
         return self.retry_policy.tries
 
@@ -215,6 +232,7 @@ class SuiteStream(PartitionStarts, RESTStream):
                 and exc.response is not None else type(exc).__name__)
         self.logger.warning("%s: %s, retry %d in %.1f s", self.name, what, retry, seconds)
 
+    @override
     def request_decorator(self, func: Any) -> Any:
         func = self._suite_tap.rate_limiter.wrap(func)
         policy = self.retry_policy
@@ -232,11 +250,12 @@ class SuiteStream(PartitionStarts, RESTStream):
 
         return request
 
-    def _write_schema_message(self) -> None:
-        """Write the SCHEMA once per run, not again before every partition of a child stream."""
-        if not self.__dict__.get("_schema_written"):
-            super()._write_schema_message()
-            self._schema_written = True
+    @override
+    def schema_message_due(self) -> bool:
+        """The SCHEMA goes once per run, not again before every partition of a child stream."""
+        first = not self.__dict__.get("_schema_written")
+        self._schema_written = True
+        return first
 
     # -- the per-record hot path -------------------------------------------------------------
     @cached_property
@@ -253,28 +272,30 @@ class SuiteStream(PartitionStarts, RESTStream):
     def _drift(self) -> DriftGuard:
         return DriftGuard(self)
 
-    def _generate_record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:
+    @override
+    def record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:
         """The SDK's version without per-record work that JSON input does not need: the
         selection walk only when something is deselected, conformance only of boolean fields;
         plus the drift check (tapkit.drift): a value its field does not declare widens the
         SCHEMA, sent again before the record, which goes out unchanged."""
         if not self._everything_selected:
-            pop_deselected_record_properties(record, self.schema, self.mask)
+            pop_deselected(record, self.mask)
         check = self._drift.check
         if check is None:
             if self._conform is not None:
                 record = self._conform(record)
         elif not check(record) and self._drift.widen_for(record):
-            super()._write_schema_message()  # again, widened (past the once-per-run guard)
-        extracted = utc_now()
+            self.write_schema()  # again, widened (past the once-per-run guard)
+        extracted = datetime.now(timezone.utc)
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
                 yield singer.RecordMessage(stream=stream_map.stream_alias, record=mapped,
-                                           version=self._stream_version,
+                                           version=self.stream_version,
                                            time_extracted=extracted)
 
     # -- partitions, concurrency -------------------------------------------------------------
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
         """The partition's records: prefetched by a worker, or read now; children looked ahead.
         A 403/404 that may be skipped ends the partition here (see tapkit.access). Once the
@@ -294,14 +315,36 @@ class SuiteStream(PartitionStarts, RESTStream):
             # the SDK asks for the next record only after writing this one: all are written now
             self._record_partition_read(context)
 
-    def sync(self, context: Context | None = None) -> None:
-        """Sync, unless this stream covers the whole account and this run is a slice other
-        than the first (see :mod:`tapkit.shards`)."""
-        if context is None and not runs_in_this_slice(self):
+    @property  # type: ignore[explicit-override]  # it has @override: mypy misses it with a setter
+    @override
+    def selected(self) -> bool:
+        """Selected, and not skipped in this slice: a stream over the whole account runs in
+        slice 0 only (see :mod:`tapkit.shards`)."""
+        if not super().selected:
+            return False
+        in_slice = self.__dict__.get("_in_this_slice")
+        if in_slice is None:
+            in_slice = self._in_this_slice = runs_in_this_slice(self)
+        if in_slice:
+            return True
+        if not self.__dict__.get("_told_slice"):
+            self._told_slice = True
             self.logger.info("%s: not under a sliced parent, so it runs in slice 0 only; "
                              "skipped in slice %s", self.name, self.config.get("shard"))
-            return
-        super().sync(context)
+        return False
+
+    @selected.setter
+    @override
+    def selected(self, value: bool | None) -> None:
+        Declarations.selected.fset(self, value)  # type: ignore[attr-defined]
+
+    @override
+    def log_sync_costs(self) -> None:
+        """The SDK calls this on every stream once all are synced: after the last one, the tap
+        finishes the sync (:meth:`tapkit.SuiteTap.finish_sync`)."""
+        super().log_sync_costs()
+        if list(self._suite_tap.streams.values())[-1] is self:
+            self._suite_tap.finish_sync()
 
     def on_partition_skipped(self, context: Context | None, status: int) -> None:
         """Hook: the partition ``context`` answered ``status`` (403/404) and was skipped, after

@@ -5,18 +5,19 @@ from __future__ import annotations
 import io
 import os
 import sys
+from datetime import datetime, timezone
 from functools import cached_property
 from importlib import metadata
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn, cast
 
 import click
 import requests
-from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.exceptions import ConfigValidationError
-from singer_sdk.helpers._classproperty import classproperty
+from typing_extensions import override
 
 from tapkit.access import AccessReport, access_report_for
+from tapkit.auth import AuthFactory
 from tapkit.cli import SuiteCommand, exit_with, watch_secrets
 from tapkit.concurrency import ChildPrefetcher
 from tapkit.config import (
@@ -33,6 +34,7 @@ from tapkit.limiter import RateLimiter
 from tapkit.origins import setting_url
 from tapkit.quotas import QuotaWait
 from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
+from tapkit.sdk import TapSeams
 from tapkit.secrets import secret_problems, strip_secrets, wire_forms
 from tapkit.shards import prune_parents, scope_problems
 from tapkit.state import StateError, bookmark_streams, check_state
@@ -44,16 +46,22 @@ DISTRIBUTION = "singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
-                    concurrency: int = 8, rate_window: float = 1) -> list[th.Property]:
+                    concurrency: int = 8, rate_window: float = 1,
+                    api_url_description: str = "", user_agent_description: str = ""
+                    ) -> list[th.Property]:
     """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API, plus
     the concurrency and rate-limit settings (defaults per tap, from the API's quota: a budget of
-    ``requests_per_second * rate_window`` requests per ``rate_window`` seconds)."""
+    ``requests_per_second * rate_window`` requests per ``rate_window`` seconds). A tap whose API
+    says more about ``api_url`` or ``user_agent`` gives their descriptions."""
+    rate_default: dict[str, Any] = {"default": requests_per_second} if requests_per_second else {}
     return [
         th.Property("api_url", th.URIType, default=api_url,
-                    description="Base URL of the API; stream paths are appended to it."),
+                    description=api_url_description
+                    or "Base URL of the API; stream paths are appended to it."),
         th.Property("user_agent", th.StringType,
-                    description="User-Agent sent on every request (default: tap name, version "
-                                "and project URL)."),
+                    description=user_agent_description
+                    or "User-Agent sent on every request (default: tap name, version and "
+                       "project URL)."),
         th.Property("request_timeout", th.IntegerType(minimum=1), default=60,
                     description="Seconds to wait for each whole answer (headers and body)."),
         th.Property("max_retries", th.IntegerType(minimum=0), default=3,
@@ -70,7 +78,7 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="Child partitions (per course, per project...) fetched at once; "
                                 "1 reads them one after the other."),
         th.Property("max_requests_per_second", th.NumberType(minimum=0),
-                    **({"default": requests_per_second} if requests_per_second else {}),
+                    **rate_default,
                     description="Client-side limit on requests per second across all workers "
                                 "(the long-run rate), to stay within the API's quota; 0 or "
                                 "unset: no limit."),
@@ -86,17 +94,28 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
     ]
 
 
+def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
+    """A list of values out of an API's state names ``states``, sent as the repeated query
+    parameter ``param``; ``default`` says what the API does when it is unset."""
+    return th.Property(name, th.ArrayType(th.StringType(allowed_values=states)),
+                       description=f"States to list (any of {', '.join(states)}), sent as "
+                                   f"repeated {param}; unset: {default}.")
+
+
 def start_date_setting(required: bool = False, description: str = "") -> th.Property:
     """The ``start_date`` setting (ISO 8601 date or date-time, UTC)."""
     return th.Property("start_date", th.DateTimeType, required=required,
                        description=description or "Earliest record time to sync (ISO 8601).")
 
 
-class SuiteTap(Tap):
+class SuiteTap(TapSeams):
     """A Singer tap of the suite; subclasses set ``name``, ``config_jsonschema``,
-    ``stream_types`` and ``make_authenticator``."""
+    ``stream_types`` and ``auth``."""
 
     stream_types: ClassVar[list[type]] = []
+    #: Builds the authenticator: an OAuth authenticator class, or :class:`HTTPBasicAuth`,
+    #: :class:`HeaderKeyAuth` with the settings they read.
+    auth: ClassVar[AuthFactory | None] = None
     package_name = DISTRIBUTION
     message_writer_class = BufferedMsgSpecWriter
     #: Settings holding URLs, checked before any request.
@@ -130,23 +149,25 @@ class SuiteTap(Tap):
         return (f"{self.name}: invalid config: {'; '.join(msgs)}. Fix the config file "
                 f"(or {self.name.upper().replace('-', '_')}_* variables) and run again.")
 
-    @classproperty
-    def _env_var_config(cls) -> dict[str, Any]:
+    @classmethod
+    @override
+    def env_config(cls) -> dict[str, Any]:
         """Settings from ``<TAP>_<SETTING>`` variables (``--config ENV``), numbers included."""
         schema = cls.config_jsonschema
         cls.append_builtin_config(schema)
         return environment_config(schema, cls._env_var_prefix)
 
-    def _validate_config(self, *, raise_errors: bool = True) -> list[str]:
+    @override
+    def prepare_config(self, config: dict[str, Any], *, raise_errors: bool) -> list[str]:
         """Secrets without pasted whitespace, numbers as ``int``/``float`` whatever form they
-        came in, then the SDK's validation."""
-        strip_secrets(self._config, self.secret_keys())
+        came in (then the SDK validates)."""
+        strip_secrets(config, self.secret_keys())
         schema = self.config_jsonschema
         self.append_builtin_config(schema)
-        problems = coerce_numbers(self._config, schema)
+        problems = coerce_numbers(config, schema)
         if problems and raise_errors:
             raise ConfigError(self._config_message(problems))
-        return problems + super()._validate_config(raise_errors=raise_errors)
+        return problems
 
     def check_config(self) -> None:
         """Checks JSON Schema cannot express (well-formed URLs, dates, header values), before
@@ -208,12 +229,16 @@ class SuiteTap(Tap):
 
     @cached_property
     def authenticator(self) -> Any:
-        """One authenticator per tap instance, shared by its streams (and their threads)."""
-        return self.make_authenticator()
+        """One authenticator per tap instance (built by ``auth``), shared by its streams and
+        their threads."""
+        if self.auth is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no 'auth'")
+        return self.auth.from_config(self.config, **self.retry_settings())
 
-    def make_authenticator(self) -> Any:
-        """Build the tap's authenticator from its config."""
-        raise NotImplementedError
+    @property
+    def sync_started_at(self) -> datetime:
+        """The moment this run started (UTC): the default end of every time window."""
+        return datetime.fromtimestamp(self.initialized_at / 1000, tz=timezone.utc)
 
     def retry_settings(self) -> dict[str, Any]:
         """Keyword arguments that carry the retry and timeout settings into an authenticator."""
@@ -236,20 +261,27 @@ class SuiteTap(Tap):
                            max_wait=self.max_retry_wait, server_wait=server_wait,
                            quota_wait=quota_wait)
 
+    @override
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]
 
-    def sync_all(self) -> None:
-        """Sync every selected stream, then write out whatever output is still buffered."""
-        try:
-            super().sync_all()
-            if summary := self.access.summary():
-                self.logger.warning("%s", summary)
-        finally:
-            self.message_writer.flush()
-            self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()  # a new one next sync
-            self.__dict__.pop("access", None)
+    def finish_sync(self) -> None:
+        """After the SDK synced every stream (called from the last stream's
+        ``log_sync_costs``): report partial access, write out what is still buffered, stop the
+        worker pool. A new pool and access report serve the next sync."""
+        if summary := self.access.summary():
+            self.logger.warning("%s", summary)
+        self.flush_output()
+        self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()
+        self.__dict__.pop("access", None)
 
+    def flush_output(self) -> None:
+        """Write out whatever output the tap's writer still buffers."""
+        writer = self.message_writer
+        if isinstance(writer, BufferedMsgSpecWriter):
+            writer.flush()
+
+    @override
     def load_state(self, state: dict[str, Any]) -> None:
         """Refuse a state this tap cannot resume from; warn about bookmarks in the future."""
         try:
@@ -257,16 +289,17 @@ class SuiteTap(Tap):
         except StateError as exc:
             raise StateError(f"{self.name}: {exc}") from None
         super().load_state(state)
-        prune_parents(self.state, self.stream_types, self.config)
+        prune_parents(cast(dict, self.state), self.stream_types, self.config)
 
-    def _handle_termination(self, signum: int, frame: Any) -> None:
+    @override
+    def on_signal(self, signum: int) -> None:
         """On SIGTERM/SIGINT: once the block being written is out (never in the middle of a
         line), write the last STATE and exit non-zero (the run did not finish). A second signal
         while that block is still being written stops at once."""
 
-        def stop() -> None:
+        def stop() -> NoReturn:
             try:
-                self._state_writer.write_state(self.state)
+                self.write_state()
                 flush_all()
             finally:
                 self.logger.warning("Stopped by signal %d before the sync finished", signum)
@@ -282,6 +315,7 @@ class SuiteTap(Tap):
 
     # -- command line ----------------------------------------------------------------------------
     @classmethod
+    @override
     def get_singer_command(cls) -> click.Command:
         """The SDK's command, ending every failure with one line (see :mod:`tapkit.cli`)."""
         command = super().get_singer_command()
@@ -289,6 +323,7 @@ class SuiteTap(Tap):
         return command
 
     @classmethod
+    @override
     def cb_config(cls, ctx: click.Context, param: click.Option, value: tuple[str, ...]) -> Any:
         """``--config`` files must exist and hold JSON objects (``ENV`` reads the environment)."""
         for path in value:
@@ -297,7 +332,8 @@ class SuiteTap(Tap):
         return super().cb_config(ctx, param, value)
 
     @classmethod
-    def invoke(cls, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    @override
+    def invoke(cls, *args: Any, **kwargs: Any) -> None:
         """Run the tap; a :class:`TapError` ends it with one line on stderr and exit code 1."""
         try:
             for what in ("state", "catalog"):

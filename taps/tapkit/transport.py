@@ -23,6 +23,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from typing_extensions import override
 from urllib3 import ProxyManager
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -140,17 +141,20 @@ class SuiteAdapter(HTTPAdapter):
         self.guard = guard
         super().__init__(**kwargs)
 
+    @override
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = dict(TRACKED_POOLS)
 
+    @override
     def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **proxy_kwargs)
         if isinstance(manager, ProxyManager):  # not SOCKS, whose pools are its own
             manager.pool_classes_by_scheme = dict(TRACKED_POOLS)
         return manager
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
+    @override
+    def send(self, request: requests.PreparedRequest, stream: bool = False,  # type: ignore[override]
              timeout: Any = None, **kwargs: Any) -> requests.Response:
         if self.guard is not None:
             self.guard.check(str(request.url))

@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from singer_sdk.contrib.msgspec import MsgSpecWriter, encoder
 from singer_sdk.singerlib.encoding.simple import Message
+from typing_extensions import override
 
 from tapkit.errors import TapError
 
@@ -74,6 +75,7 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
         self._failed = False
         _writers.add(self)
 
+    @override
     def write_message(self, message: Message) -> None:
         if self._failed:
             return

@@ -11,9 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests_mock
 
-from tap_basecamp.streams import TodosStream, same_origin
+from tap_basecamp.streams import TodosStream
 from tap_basecamp.tap import TapBasecamp
 from tapkit import TapError
+from tapkit.linked import same_origin
 
 API = "https://3.basecampapi.com/12345"
 TOKEN_URL = "https://launchpad.37signals.com/authorization/token"

@@ -123,7 +123,7 @@ def test_explicit_ids_prune_too_and_the_whole_account_prunes_nothing():
 def stream(cls: type, config: dict, settings: tuple[str, ...] = ("shard",)) -> object:
     """An instance of a stream class with ``config``, of a tap with ``settings``."""
     tap = SimpleNamespace(config_jsonschema={"properties": {key: {} for key in settings}})
-    return type(cls.__name__, (cls,), {"config": config, "_tap": tap})()
+    return type(cls.__name__, (cls,), {"config": config, "_suite_tap": tap})()
 
 
 @pytest.mark.parametrize(("shard", "runs"), [(None, True), ("0/3", True), ("2/3", False)])
