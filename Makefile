@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test lint plugins sandbox bench clean
+.PHONY: install demo test lint plugins sandbox bench mutations clean
 
 install: $(VENV)/.installed $(VENV)/.meltano-installed
 
@@ -28,6 +28,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Named mutations of the kit, each of which the tests must catch (tests/mutations.py); not part
+# of `make test`.
+mutations: install
+	$(BIN)/python -m tests.mutations
 
 plugins: install
 	$(BIN)/python plugins/generate.py

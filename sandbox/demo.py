@@ -14,10 +14,11 @@ from pathlib import Path
 
 from sandbox.client import ROOT, running_sandbox
 from sandbox.credentials import URLS
+from taps.registry import TAPS as REGISTRY
 
 MELTANO = str(Path(sys.executable).parent / "meltano")
 OUTPUT = ROOT / "output"
-TAPS = list(URLS)
+TAPS = [tap.name for tap in REGISTRY]
 
 
 def postgres_reachable() -> bool:

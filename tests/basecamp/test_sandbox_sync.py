@@ -16,7 +16,7 @@ from sandbox.apis.basecamp import gear_slice
 from sandbox.client import SandboxClient
 from sandbox.credentials import CREDENTIALS, tap_config
 from tests import helpers
-from tests.helpers import BIN, TapRun, assert_one_clear_failure, run_tap
+from tests.helpers import BIN, TapRun, run_tap
 
 TAP, PREFIX = "tap-basecamp", "basecamp"
 STREAMS = ("projects", "schedules", "schedule_entries", "todos", "messages", "people",
@@ -180,15 +180,3 @@ def test_about_and_discover_need_only_a_config_file(sandbox):
     catalog = json.loads(run_tap(TAP, config(), "--discover").stdout)
     assert {s["tap_stream_id"] for s in catalog["streams"]} == set(STREAMS)
     assert sandbox.stats()[PREFIX]["requests"] == 0
-
-
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"refresh_token": None}, "'refresh_token' is a required property"),
-    ({"client_secret": "wrong-secret-value"}, "HTTP 401"),
-    ({"refresh_token": "wrong-refresh-token"}, "HTTP 400"),
-    ({"account_id": "my-company"}, "'account_id' must be the numeric Basecamp account id"),
-])
-def test_bad_config_is_one_clear_line_without_secrets(sandbox, overrides, expected):
-    assert_one_clear_failure(TAP, {**config(), **overrides}, expected,
-                             ["wrong-secret-value", "wrong-refresh-token",
-                              CREDENTIALS[TAP]["client_secret"], CREDENTIALS[TAP]["refresh_token"]])

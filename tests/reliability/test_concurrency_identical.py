@@ -36,7 +36,7 @@ def asked(sandbox, tap: Tap) -> Counter:
 def test_output_at_any_concurrency_is_the_sequential_output(tap: Tap, sandbox) -> None:
     if tap.sandbox_options:
         sandbox.configure(tap.prefix, **tap.sandbox_options)
-    outputs, requests = {}, {}
+    outputs, requests, in_flight = {}, {}, {}
     for workers in (1, 4, 8):
         sandbox.reset()  # counters and the request log (the data and its options stay)
         sandbox.latency(3, api=tap.prefix)
@@ -44,7 +44,9 @@ def test_output_at_any_concurrency_is_the_sequential_output(tap: Tap, sandbox) -
         assert one.returncode == 0, one.stderr[-2000:]
         outputs[workers] = output_lines(one.stdout)
         requests[workers] = asked(sandbox, tap)
+        in_flight[workers] = sandbox.stats()[tap.prefix]["max_in_flight"]
     assert sum(1 for line in outputs[1] if '"RECORD"' in line[:20]) > 50
+    assert in_flight[1] == 1 and in_flight[8] > 1  # the workers really overlapped
     for workers in (4, 8):
         assert outputs[workers] == outputs[1], f"max_concurrency {workers}: other output"
         assert requests[workers] == requests[1], f"max_concurrency {workers}: other requests"

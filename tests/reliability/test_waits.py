@@ -17,11 +17,7 @@ import json
 
 import pytest
 
-from tap_basecamp.tap import TapBasecamp
-from tap_classroom.tap import TapClassroom
-from tap_primetric.tap import TapPrimetric
-from tap_systeme.tap import TapSysteme
-from tap_thrive.tap import TapThrive
+from tests.helpers import tap_class
 from tests.reliability.common import (
     BY_NAME,
     Tap,
@@ -31,9 +27,6 @@ from tests.reliability.common import (
     why,
 )
 
-TAP_CLASSES = {"tap-classroom": TapClassroom, "tap-thrive": TapThrive,
-               "tap-primetric": TapPrimetric, "tap-basecamp": TapBasecamp,
-               "tap-systeme": TapSysteme}
 #: Fast retries unless a test says otherwise.
 FAST = {"max_retries": 3, "backoff_factor": 0.05, "request_timeout": 5}
 
@@ -94,7 +87,7 @@ def waits(monkeypatch) -> list[float]:
 def sync_in_process(tap: Tap, capsys, **settings) -> dict[str, int]:
     """Sync ``tap`` in this process against the sandbox; records per stream."""
     capsys.readouterr()
-    TAP_CLASSES[tap.name](config=tap.config(**{**FAST, "max_concurrency": 1, **settings})
+    tap_class(tap.name)(config=tap.config(**{**FAST, "max_concurrency": 1, **settings})
                           ).sync_all()
     counts: dict[str, int] = {}
     for line in capsys.readouterr().out.splitlines():
