@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test lint plugins sandbox bench dist clean
+.PHONY: install demo test lint plugins sandbox bench dist mutations clean
 
 # The uv workspace: the kit (taps/kit) and one distribution per tap (taps/tap-<name>), each
 # installed editable, plus the repo's tools (dependency group `dev` of pyproject.toml).
@@ -36,6 +36,11 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# Named mutations of the kit, each of which the tests must catch (tests/mutations.py); not part
+# of `make test`.
+mutations: install
+	$(BIN)/python -m tests.mutations
 
 plugins: install
 	$(BIN)/python plugins/generate.py

@@ -9,7 +9,7 @@ import traceback
 from dataclasses import asdict
 from importlib import metadata
 
-from bench.goals import LatencyResult, measure_latency
+from bench.goals import GoalResults, measure_goals
 from bench.measure import ChildFailed
 from bench.options import Options, parse
 from bench.report import render
@@ -42,14 +42,18 @@ def main(argv: list[str] | None = None) -> int:
         except Exception:  # keep measuring the other taps
             errors[spec.tap] = traceback.format_exc()
             log(f"[{name}] failed:\n{errors[spec.tap]}")
-    latency: LatencyResult | None = None
-    if options.goals and "classroom" in options.taps:
-        latency = measure_latency(options)
-    report = render(options, results, errors, latency, versions(options))
+    goals: GoalResults | None = None
+    if options.goals:
+        try:
+            goals = measure_goals(options)
+        except Exception:  # the table is still worth saving
+            errors["goals"] = traceback.format_exc()
+            log(f"[goals] failed:\n{errors['goals']}")
+    report = render(options, results, errors, goals, versions(options))
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(report + "\n")
     summary = {"taps": [r.summary() for r in results], "errors": errors,
-               "latency": asdict(latency) if latency else None, "volume": options.volume,
+               "goals": asdict(goals) if goals else None, "volume": options.volume,
                "repeats": options.repeats}
     options.out.with_suffix(".json").write_text(json.dumps(summary, indent=1, default=str))
     print(report)

@@ -23,6 +23,7 @@ import msgspec
 
 from bench.specs import TapSpec
 from sandbox.credentials import tap_config
+from taps.registry import BY_NAME
 
 ROUNDS = 5
 PAGE = 100
@@ -42,8 +43,8 @@ class DriftCost:
 
 
 def _tap_class(spec: TapSpec) -> type:
-    module = importlib.import_module(f"tap_{spec.name}.tap")
-    return next(v for k, v in vars(module).items() if k.lower() == f"tap{spec.name}")
+    module, _, name = BY_NAME[spec.tap].tap_class.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 @contextlib.contextmanager

@@ -3,7 +3,7 @@ default-selected streams (path, records, key, parent walk), from which the bare 
 dlt sources request the tap's pages.
 
 Imported by the bench, the bare loops and the dlt children (which run in ``.venv-bench``), so it
-uses the standard library only.
+uses the standard library only (and the tap registry, which does too).
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
+
+from taps.registry import BY_NAME
 
 SPACED = "spaced"  #: ``2024-05-01 10:00:00`` (UTC): Thrive's ``timestamp*``, ``entryDate*``, ...
 ISO_MILLIS = "iso"  #: ``2024-05-01T10:00:00.000Z``: Thrive's ``updatedAtFrom`` / ``updatedAtTo``
@@ -207,19 +209,23 @@ def _systeme() -> tuple[Stream, ...]:
                  for name, path in paths.items())
 
 
+def _spec(tap: str, streams: tuple[Stream, ...], **options: Any) -> TapSpec:
+    """The spec of registry tap ``tap`` (its executable and sandbox fake from the registry)."""
+    entry = BY_NAME[tap]
+    return TapSpec(entry.fake, entry.name, entry.fake, streams, **options)
+
+
 SPECS: dict[str, TapSpec] = {spec.name: spec for spec in [
     # ~0.87 records per unit; page_size 1000: the fake's maximum (Google documents none)
-    TapSpec("classroom", "tap-classroom", "classroom", _classroom(), page_size=1000,
-            volume_factor=1.15),
+    _spec("tap-classroom", _classroom(), page_size=1000, volume_factor=1.15),
     # ~1.8 records per unit; page_size 1000: the API's maximum perPage (100 where capped)
-    TapSpec("thrive", "tap-thrive", "thrive", _thrive(), page_size=1000, volume_factor=0.55),
+    _spec("tap-thrive", _thrive(), page_size=1000, volume_factor=0.55),
     # ~1.8 records per unit; no page size setting: the server's 100
-    TapSpec("primetric", "tap-primetric", "primetric", _primetric(), volume_factor=0.55),
+    _spec("tap-primetric", _primetric(), volume_factor=0.55),
     # ~1.85 records per unit; geared pages: 15, 30, 50, then 100
-    TapSpec("basecamp", "tap-basecamp", "basecamp", _basecamp(), volume_factor=0.54),
+    _spec("tap-basecamp", _basecamp(), volume_factor=0.54),
     # ~1.18 records per unit (subscriptions aside); page_size 100: the API's maximum limit
-    TapSpec("systeme", "tap-systeme", "systeme", _systeme(), page_size=100,
-            volume_factor=0.85),
+    _spec("tap-systeme", _systeme(), page_size=100, volume_factor=0.85),
 ]}
 
 #: Query parameters whose value is the moment of the run (a window's upper bound), not the page.

@@ -20,28 +20,16 @@ from typing import Any
 from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the registry is ``taps.registry`` from the root
+from plugins.meltano_project import add_registry_taps  # noqa: E402
+from taps.registry import TAPS as REGISTRY  # noqa: E402
+from taps.registry import Tap  # noqa: E402
+
 REPO = "https://github.com/singer-tap-suite/singer-tap-suite"
 VARIANT = "singer-tap-suite"
 
-#: tap name -> (module:class, label, domain, one-line description)
-TAPS: dict[str, tuple[str, str, str, str]] = {
-    "tap-classroom": ("tap_classroom.tap:TapClassroom", "Google Classroom",
-                      "https://classroom.google.com",
-                      "Courses, rosters, announcements, course work, submissions, topics, "
-                      "materials, invitations and guardians"),
-    "tap-thrive": ("tap_thrive.tap:TapThrive", "Thrive Learning", "https://thrivelearning.com",
-                   "Learning content, users, activity, audiences, "
-                   "assignments, completions and CPD"),
-    "tap-primetric": ("tap_primetric.tap:TapPrimetric", "Primetric", "https://www.primetric.com",
-                      "Resource planning: people, projects, assignments, time "
-                      "off, worklogs, skills and the organization's lists"),
-    "tap-basecamp": ("tap_basecamp.tap:TapBasecamp", "Basecamp", "https://basecamp.com",
-                     "Projects, schedules, people, to-dos, messages, "
-                     "comments, documents, uploads, card tables and Campfire chats"),
-    "tap-systeme": ("tap_systeme.tap:TapSysteme", "systeme.io", "https://systeme.io",
-                    "Contacts, tags, communities, courses, enrollments, "
-                    "memberships, newsletters and subscriptions"),
-}
+#: tap name -> its registry entry (module:class, label, domain, one-line description)
+TAPS: dict[str, Tap] = {tap.name: tap for tap in REGISTRY}
 #: The SDK's own settings (stream maps, flattening, batch, ...) are documented by the SDK; the
 #: README tables leave them out, the Meltano definitions declare them (with their kinds).
 SDK_SETTINGS = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
@@ -54,7 +42,7 @@ QUALITY, MAINTENANCE_STATUS, KEYWORDS = "silver", "beta", ["api", "meltano_sdk"]
 
 
 def tap_class(name: str) -> Any:
-    module, _, cls = TAPS[name][0].partition(":")
+    module, _, cls = TAPS[name].tap_class.partition(":")
     return getattr(importlib.import_module(module), cls)
 
 
@@ -122,7 +110,8 @@ def default_select(name: str) -> list[str]:
 def hub_definition(name: str) -> dict[str, Any]:
     """The tap's Meltano Hub definition (valid against the Hub's extractor schema)."""
     cls = tap_class(name)
-    _, label, domain, summary = TAPS[name]
+    entry = TAPS[name]
+    label, domain, summary = entry.label, entry.domain, entry.description
     settings, required = settings_of(cls)
     return {
         "name": name, "namespace": name.replace("-", "_"), "variant": VARIANT, "label": label,
@@ -153,6 +142,7 @@ def expected_files(names: list[str]) -> dict[Path, str]:
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
     project = yaml.load((ROOT / "meltano.yml").read_text())
+    add_registry_taps(project, (TAPS[n] for n in names))
     extractors = project["plugins"]["extractors"]
     for entry in extractors:
         if entry["name"] in names:

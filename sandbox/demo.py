@@ -14,12 +14,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from sandbox.client import ROOT, running_sandbox
-from sandbox.credentials import URLS
 from sandbox.schemas import schema_name
+from taps.registry import TAPS as REGISTRY
 
 MELTANO = str(Path(sys.executable).parent / "meltano")
 OUTPUT = ROOT / "output"
-TAPS = list(URLS)
+TAPS = [tap.name for tap in REGISTRY]
 
 
 def postgres_reachable() -> bool:

@@ -60,6 +60,9 @@ class Sandbox:
         self.counts: Counter[str] = Counter()
         self.paths: dict[str, Counter[str]] = {p: Counter() for p in self.apis}
         self.log: dict[str, deque] = {p: deque(maxlen=200_000) for p in self.apis}
+        #: Requests being answered now, and the most at once since the last reset, per API.
+        self.in_flight: Counter[str] = Counter()
+        self.max_in_flight: Counter[str] = Counter()
 
     def count(self, prefix: str, request: Request) -> int:
         with self.lock:
@@ -68,6 +71,16 @@ class Sandbox:
             self.log[prefix].append({"method": request.method, "path": request.path,
                                      "query": request.query})
             return self.counts[prefix]
+
+    def enter(self, prefix: str) -> None:
+        """A request of ``prefix`` starts being answered."""
+        with self.lock:
+            self.in_flight[prefix] += 1
+            self.max_in_flight[prefix] = max(self.max_in_flight[prefix], self.in_flight[prefix])
+
+    def leave(self, prefix: str) -> None:
+        with self.lock:
+            self.in_flight[prefix] -= 1
 
     def delay(self, prefix: str) -> float:
         return self.latency.get(prefix, self.latency.get("*", 0.0))
@@ -88,7 +101,8 @@ class Sandbox:
             return json_answer({p: {"requests": self.counts[p], "paths": dict(self.paths[p]),
                                     "faults": (self.faults.get(p) or FaultPlan()).injected,
                                     "tokens_issued": getattr(getattr(a, "tokens", None),
-                                                             "issued", 0)}
+                                                             "issued", 0),
+                                    "max_in_flight": self.max_in_flight[p]}
                                 for p, a in self.apis.items()})
         if action == "requests":
             return json_answer({p: list(self.log[p]) for p in targets})
@@ -194,18 +208,22 @@ class Handler(BaseHTTPRequestHandler):
                           {k.lower(): v for k, v in self.headers.items()}, body,
                           f"http://{host}/{prefix}")
         number = sandbox.count(prefix, request)
-        if delay := sandbox.delay(prefix):
-            time.sleep(delay)
-        plan = sandbox.plan(prefix)
-        fault = plan.pick(number, self.path, api.is_token_request(request)) if plan else None
-        if fault is None:
-            with api.lock:
-                answer = api.handle(request)
-            if prefix in sandbox.drift:
-                answer = sandbox.drift[prefix].apply(self.path, answer)
-            self.send(answer)
-        else:
-            self.inject(fault, plan, api, request)
+        sandbox.enter(prefix)
+        try:
+            if delay := sandbox.delay(prefix):
+                time.sleep(delay)
+            plan = sandbox.plan(prefix)
+            fault = plan.pick(number, self.path, api.is_token_request(request)) if plan else None
+            if fault is None:
+                with api.lock:
+                    answer = api.handle(request)
+                if prefix in sandbox.drift:
+                    answer = sandbox.drift[prefix].apply(self.path, answer)
+                self.send(answer)
+            else:
+                self.inject(fault, plan, api, request)
+        finally:
+            sandbox.leave(prefix)
 
     def inject(self, fault: str, plan: FaultPlan, api: FakeAPI, request: Request) -> None:
         if fault in ("429", "429-bare"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,33 @@ def pytest_configure(config: pytest.Config) -> None:
     global _server
     _server = SandboxServer(Sandbox(seed=SEED, volume=VOLUME)).serve_in_thread()
     os.environ["SANDBOX_URL"] = _server.url
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under pytest-xdist, tests go to the workers one by one, but these stay on one worker:
+    the tests of one class (the SDK's standard tests of a tap share one class-scoped sync), the
+    tests of a module with a module-scoped fixture (computed once, not once per worker), and
+    every test that runs Meltano in the repo's project (``tests/e2e``: one ``.meltano`` folder,
+    one ``meltano install``). (xdist's ``loadgroup`` does not work with pytest 9.2: it renames
+    ``item._nodeid``, which pytest 9.2 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = Path(str(config.rootpath))
+    shared = {str(path.relative_to(root)) for path in (root / "tests").rglob("test_*.py")
+              if 'scope="module"' in path.read_text()}
+
+    class SharedFixtureScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module, _, rest = nodeid.partition("::")
+            if module.startswith("tests/e2e/"):
+                return "meltano"
+            if module in shared:
+                return module
+            if "::" in rest:  # a method: its class
+                return f"{module}::{rest.split('::', 1)[0]}"
+            return nodeid
+
+    return SharedFixtureScheduling(config, log)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

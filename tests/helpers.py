@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from taps.registry import BY_NAME
+
 BIN = Path(sys.executable).parent
+
+
+def tap_class(name: str) -> Any:
+    """The SDK ``Tap`` class of registry tap ``name``."""
+    module, _, cls = BY_NAME[name].tap_class.partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 @dataclass
@@ -82,19 +92,52 @@ def assert_one_clear_failure(tap: str, config: dict[str, Any], expected: str,
                              secrets: list[str]) -> TapRun:
     """Run ``tap``; it must exit 1 with one ERROR line holding ``expected`` and no secret."""
     run = run_tap(tap, {k: v for k, v in config.items() if v is not None})
-    assert run.returncode == 1, run.stderr[-2000:]
-    assert len(run.error_lines) == 1, run.stderr
-    assert expected in run.error_lines[0]
-    leaked = [s for s in secrets if s and s in run.stdout + run.stderr]
-    assert not leaked, "secret printed"
+    assert_one_clear_error(run, expected)
+    assert_no_secrets([run.stdout, run.stderr], secrets)
     return run
 
 
 def assert_matches_truth(run: TapRun, truth: dict[str, list[dict]],
-                         keys: dict[str, tuple[str, ...]]) -> None:
-    """A successful run whose records, per stream, have exactly the truth's keys, once each."""
+                         keys: dict[str, tuple[str, ...]], nonempty: bool = False) -> None:
+    """A successful run whose records, per stream, have exactly the truth's keys, once each
+    (``nonempty``: and every stream has records)."""
     assert run.returncode == 0, run.stderr[-2000:]
     for stream, key in keys.items():
         emitted = run.keys(stream, key)
         assert len(emitted) == len(set(emitted)), f"{stream}: duplicates"
         assert key_set(run.records[stream], key) == key_set(truth[stream], key), stream
+        assert run.records[stream] or not nonempty, f"{stream}: no records"
+
+
+def assert_no_secrets(texts: Iterable[str], secrets: Iterable[str]) -> None:
+    """None of ``secrets`` appears in any of ``texts``."""
+    values = sorted({s for s in secrets if s}, key=len, reverse=True)
+    for text in texts:
+        for secret in values:
+            assert secret not in text, f"secret {secret[:6]}... printed: {_around(text, secret)}"
+
+
+def _around(text: str, secret: str) -> str:
+    at = text.find(secret)
+    return text[max(0, at - 150): at + len(secret) + 50].replace(secret, "<SECRET>")
+
+
+def outputs(*runs: TapRun) -> list[str]:
+    return [part for one in runs for part in (one.stdout, one.stderr)]
+
+
+def why(one: TapRun) -> str:
+    """What to show when a run went wrong: its ERROR lines, else the end of its stderr."""
+    return "\n".join(one.error_lines) or one.stderr[-3000:]
+
+
+def assert_one_clear_error(one: TapRun, *needles: str) -> str:
+    """Exit code 1, no traceback, exactly one ERROR line, containing every needle."""
+    assert one.returncode == 1, f"exit {one.returncode}\n{why(one)}"
+    assert "Traceback" not in one.stderr, one.stderr[-3000:]
+    assert len(one.error_lines) == 1, why(one)
+    line = one.error_lines[0]
+    for needle in needles:
+        assert needle in line, f"{needle!r} not in the error line: {line}"
+    return line
+

@@ -11,8 +11,12 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from plugins.generate import SDK_SETTINGS, TAPS, declared_streams, installed_taps, tap_class
+from plugins.generate import SDK_SETTINGS, TAPS, installed_taps
+from plugins.meltano_project import add_registry_taps
 from sandbox.credentials import CREDENTIALS
+from taps.registry import TAPS as REGISTRY
+from taps.registry import Tap
+from tests.helpers import tap_class
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -78,15 +82,11 @@ def test_hub_setting_kinds_follow_the_json_schema_types(tap):
         assert kinds[name] == kind, name
 
 
-def fans_out(tap: str) -> bool:
-    """Whether one of the tap's streams has a parent (its partitions can go at once)."""
-    return any(s.parent_stream_type for s in declared_streams(tap))
-
-
 @pytest.mark.parametrize("tap", list(TAPS))
-def test_max_concurrency_only_where_a_stream_fans_out(tap):
-    assert ("max_concurrency" in tap_class(tap).config_jsonschema["properties"]) == fans_out(tap)
-    assert fans_out(tap) == (tap != "tap-primetric")
+def test_every_tap_offers_max_concurrency(tap):
+    """Every tap reads ahead (the next streams, pages whose count is known, child partitions):
+    max_concurrency does something in each, Primetric's lists included."""
+    assert "max_concurrency" in tap_class(tap).config_jsonschema["properties"]
 
 
 def opt_in_streams(tap: str) -> list[str]:
@@ -132,3 +132,31 @@ def test_meltano_yml_has_every_tap_with_the_hub_settings():
     loaders = {e["name"] for e in project["plugins"]["loaders"]}
     assert {"target-jsonl", "target-postgres"} <= loaders
     assert project["venv"]["backend"] == "uv"
+
+
+def test_every_registry_tap_is_installed_with_its_executable():
+    for tap in REGISTRY:
+        assert (BIN / tap.name).exists(), f"{tap.name}: no executable (pyproject's scripts)"
+        assert tap_class(tap.name).name == tap.name
+
+
+def test_a_new_registry_line_gets_its_extractor_sandbox_config_and_jobs():
+    """What `make plugins` adds to meltano.yml for a sixth tap: the registry line is enough."""
+    project = YAML().load((ROOT / "meltano.yml").read_text())
+    acme = Tap("tap-acme", "tap_acme.tap:TapAcme", "acme", "Acme", "https://acme.example",
+               "Widgets", credentials={"api_key": "sbx-acme"}, urls={"api_url": "/acme/v1"},
+               oauth=False)
+    add_registry_taps(project, [*REGISTRY, acme])
+    extractors = [e["name"] for e in project["plugins"]["extractors"]]
+    assert extractors[-2:] == ["tap-acme", "tap-classroom-second"]  # before the extra accounts
+    sandbox = next(e for e in project["environments"] if e["name"] == "sandbox")
+    config = next(e for e in sandbox["config"]["plugins"]["extractors"]
+                  if e["name"] == "tap-acme")["config"]
+    assert dict(config) == {"api_url": "$SANDBOX_URL/acme/v1", "api_key": "sbx-acme"}
+    jobs = {j["name"]: list(j["tasks"]) for j in project["jobs"]}
+    assert jobs["acme-to-postgres"] == ["tap-acme target-postgres"]
+    assert jobs["suite-to-postgres"][-1] == "tap-acme target-postgres"
+    assert jobs["suite-to-jsonl"][-1] == "tap-acme target-jsonl"
+    before = YAML().load((ROOT / "meltano.yml").read_text())
+    add_registry_taps(before, REGISTRY)  # the registry's own taps: nothing changes
+    assert before == YAML().load((ROOT / "meltano.yml").read_text())

@@ -167,9 +167,13 @@ def test_start_date_bounds_every_recording_stream_and_nothing_else(sandbox):
 
 def test_campfire_lines_are_the_same_with_8_workers_as_with_1(sandbox):
     sandbox.latency(ms=2)  # answers overlap, so the workers really run at once
-    runs = {n: run_tap(TAP, config(max_concurrency=n)) for n in (1, 8)}
+    runs, in_flight = {}, {}
+    for n in (1, 8):
+        runs[n] = run_tap(TAP, config(max_concurrency=n))
+        in_flight[n] = sandbox.stats()[PREFIX]["max_in_flight"]
     for n, one in runs.items():
         assert one.returncode == 0, (n, one.stderr[-2000:])
+    assert in_flight[1] == 1 and in_flight[8] > 1  # 8 workers did request at once
     for stream in ("campfires", "campfire_lines", "schedules", "schedule_entries"):
         assert runs[8].records[stream] == runs[1].records[stream], stream
     lines = [r["parent"]["id"] for r in runs[8].records["campfire_lines"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +74,35 @@ def test_tap_and_bare_loop_extract_the_same_keys_and_pages(quick_run, name: str)
     assert tap["samples"]["tap"][0]["requests"] == tap["samples"]["limit"][0]["requests"]
     assert tap["samples"]["tap-nodrift"][0]["requests"] == tap["samples"]["tap"][0]["requests"]
     assert isinstance(tap["drift_cost"], float)
+
+
+#: The goals of issue 17 shrunk to seconds: a few courses, pages and milliseconds.
+SMALL_GOALS = {"BENCH_HOTPATH_COURSES": "3000", "BENCH_LATENCY_MS": "5",
+               "BENCH_LATENCY_COURSES": "2", "BENCH_LATENCY_VOLUME": "300",
+               "BENCH_LATENCY_PAGES": "5", "BENCH_MEMORY_COURSES": "2",
+               "BENCH_MEMORY_SUBMISSIONS": "2500"}
+
+
+def test_the_goals_table_side_by_side(tmp_path) -> None:
+    """Goals 1-3 in one run: a row each with its ratio, bound and verdict; the JSON keeps them."""
+    out = tmp_path / "latest.md"
+    answer = subprocess.run(
+        [sys.executable, "-m", "bench", "--quick", "--goals", "--taps", "classroom",
+         "--no-dlt", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, **SMALL_GOALS})
+    assert answer.returncode == 0, answer.stderr[-3000:]
+    markdown = out.read_text()
+    start = markdown.index("| goal |")
+    header, _, *rows = table_rows(markdown[start:])
+    assert header == ["goal", "case", "measured (medians)", "ratio", "bound", "verdict"]
+    assert [row[0].split()[0] for row in rows] == ["1", "2", "2", "2", "3"]
+    assert [row[1].split(",")[0] for row in rows] == [
+        "tap-classroom", "tap-classroom", "tap-primetric", "tap-thrive", "tap-classroom"]
+    for row in rows:
+        assert float(row[3]) > 0 and row[5] in ("met", "NOT met"), row
+    goals = json.loads(out.with_suffix(".json").read_text())["goals"]
+    assert goals["hotpath"]["records"] == 3000
+    assert set(goals["latency"]) == {"tap-classroom", "tap-primetric", "tap-thrive"}
+    assert goals["latency"]["tap-thrive"]["requests"] >= 5  # users over (at least) 5 pages
+    assert goals["memory"]["records"] == 2 * 2501

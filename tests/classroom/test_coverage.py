@@ -207,8 +207,10 @@ def test_concurrent_walks_of_the_new_course_children_equal_the_sequential_one(sa
     only = catalog_of({"courses", "topics", "courseworkmaterials", "aliases", "invitations"})
     settings = {"page_size": 2, **EVERY_STATE}
     sequential = run_tap(TAP, config(max_concurrency=1, **settings), catalog=copy.deepcopy(only))
+    assert sandbox.stats()["classroom"]["max_in_flight"] == 1
     concurrent = run_tap(TAP, config(max_concurrency=8, **settings), catalog=only)
     assert sequential.returncode == concurrent.returncode == 0, concurrent.stderr[-2000:]
+    assert sandbox.stats()["classroom"]["max_in_flight"] > 1  # the workers did run at once
     assert {s for s in concurrent.records} == {"courses", "topics", "courseworkmaterials",
                                               "aliases", "invitations"}
     assert _without_clock(concurrent) == _without_clock(sequential)

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from plugins.generate import TAPS, full_schema, tap_class
+from plugins.generate import full_schema, tap_class
+from taps.registry import BY_NAME as TAPS
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

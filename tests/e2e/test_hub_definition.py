@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from plugins.generate import TAPS
 from sandbox.credentials import tap_config
+from taps.registry import BY_NAME as TAPS
 from tests.dist import built_dist, pip_url
 from tests.helpers import key_set
 

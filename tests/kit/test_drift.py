@@ -208,3 +208,4 @@ def test_the_check_can_be_turned_off_for_the_bench(capsys, monkeypatch):
         "SCHEMA", "RECORD"]
     record = next(m["record"] for m in messages if m["type"] == "RECORD")
     assert record == {"uuid": "a", "status": "seven", "billable": True}  # the SDK's conformance
+    assert record["billable"] is True  # a bool, not the 1 the API sent (1 == True in Python)

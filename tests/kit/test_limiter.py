@@ -11,18 +11,28 @@ from tapkit.limiter import RateLimiter
 
 
 class FakeClock:
-    def __init__(self) -> None:
+    """Time that moves only when a test or a sleeper moves it. A sleep from ``t`` for ``s``
+    wakes at ``t + s``: the clock moves to the latest wake-up, never by the sum of sleeps that
+    overlapped (threads sleeping at once do not add their sleeps up)."""
+
+    def __init__(self, advance: bool = True) -> None:
         self.now = 100.0
+        self.advance = advance
         self.slept: list[float] = []
         self._lock = threading.Lock()
+        self._asked: dict[int, float] = {}
 
     def monotonic(self) -> float:
-        return self.now
+        with self._lock:
+            self._asked[threading.get_ident()] = self.now
+            return self.now
 
     def sleep(self, seconds: float) -> None:
         with self._lock:
             self.slept.append(round(seconds, 6))
-            self.now = max(self.now, self.now + seconds)
+            if self.advance:
+                since = self._asked.get(threading.get_ident(), self.now)
+                self.now = max(self.now, since + seconds)
 
 
 @pytest.fixture

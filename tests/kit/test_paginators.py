@@ -247,3 +247,35 @@ def test_a_list_with_a_non_object_item_is_a_clear_error():
     p = HasMorePaginator(page_size=10)
     with pytest.raises(ResponseShapeError, match="item 1 is int"):
         p.advance(answer(json={"items": [{"id": 1}, 2], "hasMore": True}))
+
+
+class TestPagesAhead:
+    """Issue 17: the pages a walk may read ahead, where the API tells the page count."""
+
+    def test_page_numbers_up_to_total_pages(self):
+        p = PageNumberPaginator(page_size=2)
+        page = answer(json={"results": [{"id": 1}, {"id": 2}], "pagination": {"totalPages": 5}})
+        assert p.pages_ahead(page, 3) == [{"page": n, "perPage": 2} for n in (2, 3, 4)]
+        assert p.pages_ahead(page, 10) == [{"page": n, "perPage": 2} for n in (2, 3, 4, 5)]
+
+    def test_no_total_pages_no_pages_ahead(self):
+        page = answer(json=[{"id": 1}, {"id": 2}])
+        assert PageNumberPaginator(page_size=2, records_key=None).pages_ahead(page, 8) == []
+
+    def test_drf_count_and_page_numbered_next(self):
+        body = {"count": 7, "next": f"{URL}?page=2&q=a+b", "results": [{"id": 1}, {"id": 2}]}
+        ahead = NextInBodyPaginator().pages_ahead(answer(json=body), 8)
+        assert [t.geturl() for t in ahead] == [f"{URL}?page={n}&q=a+b" for n in (2, 3, 4)]
+
+    @pytest.mark.parametrize("body", [
+        {"count": 7, "next": f"{URL}?cursor=abc", "results": [{"id": 1}]},  # not page numbers
+        {"next": f"{URL}?page=2", "results": [{"id": 1}]},  # no count
+        {"count": 7, "next": None, "results": [{"id": 1}]},  # the last page
+    ])
+    def test_drf_without_a_page_count_reads_nothing_ahead(self, body):
+        assert NextInBodyPaginator().pages_ahead(answer(json=body), 8) == []
+
+    def test_other_paginators_read_nothing_ahead(self):
+        page = answer(json={"items": [{"id": 1}], "nextPageToken": "t", "hasMore": True})
+        assert TokenCursorPaginator().pages_ahead(page, 8) == []
+        assert HasMorePaginator(page_size=1).pages_ahead(page, 8) == []

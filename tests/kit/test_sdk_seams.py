@@ -99,6 +99,18 @@ def test_a_sync_ends_with_log_sync_costs_on_every_stream_so_the_tap_finishes_onc
     assert finished == [1]
 
 
+def test_sync_all_starts_with_reset_state_progress_markers_so_the_tap_knows_a_run_starts(
+        requests_mock, monkeypatch):
+    assert params(Tap._reset_state_progress_markers) == ["self"]
+    source = inspect.getsource(Tap.sync_all)
+    assert source.index("self._reset_state_progress_markers()") < source.index("stream.sync()")
+    started: list[int] = []
+    monkeypatch.setattr(SuiteTap, "start_sync", lambda self: started.append(1))
+    requests_mock.get(re.compile(f"{API}/.*"), json={"items": [], "hasMore": False})
+    TapSysteme(config={"api_key": "k"}).sync_all()
+    assert started == [1]
+
+
 def test_selected_is_what_the_sdk_asks_before_syncing_a_stream_or_its_children():
     assert isinstance(inspect.getattr_static(Stream, "selected"), property)
     assert calls(Tap.sync_all, "stream.selected")
@@ -118,6 +130,10 @@ def test_selected_is_what_the_sdk_asks_before_syncing_a_stream_or_its_children()
      "self._get_state_partition_context("),
     ("_request", ["self", "prepared_request", "context"], RESTStream.request_records,
      "self.request_decorator(self._request)"),
+    ("_process_record", ["self", "record", "child_context", "partition_context"],
+     Stream._sync_records, "self._process_record("),
+    ("_sync_children", ["self", "child_context"], Stream._process_record,
+     "self._sync_children(copy.copy(context))"),
 ])
 def test_stream_members_keep_their_signature_and_their_caller(member, signature, caller, call):
     assert params(getattr(RESTStream, member)) == signature

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from plugins.generate import TAPS
+from taps.registry import BY_NAME as TAPS
 from tests.dist import KIT, ROOT, UV, VERSION, built_dist
 
 

@@ -11,18 +11,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-import requests
 from jsonschema import Draft7Validator, FormatChecker
 
-from sandbox.apis.primetric import BARE_ROUTES, MAX_RAG_RATINGS, ROUTES, PrimetricAPI
-from sandbox.credentials import CREDENTIALS, tap_config
+from sandbox.apis.primetric import ROUTES
+from sandbox.credentials import tap_config
 from tests.helpers import TapRun, assert_matches_truth, run_tap
 from tests.primetric.catalog import BARE_ARRAYS, KEYS, STREAMS
 
 TAP, API = "tap-primetric", "primetric"
 SCHEMAS = Path(__file__).parents[2] / "taps" / "tap-primetric" / "tap_primetric" / "schemas"
-BASE = os.environ["SANDBOX_URL"] + "/primetric"
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("date-time", raises=ValueError)(
     lambda v: not isinstance(v, str) or ("T" in v and bool(datetime.fromisoformat(v))))
@@ -65,12 +62,6 @@ def sent_schemas(run: TapRun) -> dict[str, dict]:
         elif message["type"] == "RECORD":
             assert message["stream"] in schemas, f"{message['stream']}: RECORD before SCHEMA"
     return schemas
-
-
-def token() -> dict[str, str]:
-    answer = requests.post(f"{BASE}/auth/token/", timeout=10, data={
-        "grant_type": "client_credentials", **CREDENTIALS[TAP]})
-    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
 
 def test_every_record_fits_the_schema_it_was_sent(sandbox):
@@ -158,87 +149,3 @@ def test_only_a_selected_new_stream_is_requested(sandbox):
     assert set(run.records) == {"worklogs"}
     assert_matches_truth(run, sandbox.truth(API), {"worklogs": ("uuid",)})
     assert set(sandbox.stats()[API]["paths"]) == {"/auth/token/", "/beta/worklogs"}
-
-
-class TestFakeEndpoints:
-    """Each new endpoint of the fake answers as Primetric does."""
-
-    @pytest.mark.parametrize("path", [p for p in ROUTES if p not in
-                                      ("assignments", "employees", "hash_tags")])
-    def test_lists_are_drf_pages_with_absolute_next_links(self, sandbox, path):
-        truth = sandbox.truth(API)[ROUTES[path]]
-        first = requests.get(f"{BASE}/beta/{path}", params={"page_size": 2}, headers=token(),
-                             timeout=10)
-        assert first.status_code == 200
-        body = first.json()
-        assert set(body) == {"count", "next", "previous", "results"}
-        assert (body["count"], body["previous"], body["results"]) == (len(truth), None, truth[:2])
-        assert body["next"] == f"{BASE}/beta/{path}?page_size=2&page=2"
-        slash = requests.get(f"{BASE}/beta/{path}/", headers=token(), timeout=10).json()
-        assert slash["results"] == truth[:100]
-        assert requests.get(f"{BASE}/beta/{path}", timeout=10).status_code == 401
-
-    @pytest.mark.parametrize("path", list(BARE_ROUTES))
-    def test_bare_arrays_are_whole_and_ignore_page_parameters(self, sandbox, path):
-        truth = sandbox.truth(API)[BARE_ROUTES[path]]
-        for params in ({}, {"page": 2, "page_size": 1}):
-            answer = requests.get(f"{BASE}/beta/{path}", params=params, headers=token(),
-                                  timeout=10)
-            assert (answer.status_code, answer.json()) == (200, truth)
-        assert requests.get(f"{BASE}/beta/{path}", timeout=10).status_code == 401
-
-    def test_unknown_lists_are_drf_404(self, sandbox):
-        for path in ("organization", "organization/unknown", "projects/vacancies"):
-            answer = requests.get(f"{BASE}/beta/{path}", headers=token(), timeout=10)
-            assert (answer.status_code, answer.json()) == (404, {"detail": "Not found."}), path
-
-
-class TestSeededData:
-    """The fake's data: deterministic, scaled by volume (bare arrays stay small), and with the
-    nulls, omitted fields, unicode and nested objects that real answers have."""
-
-    def test_volume_scales_the_lists_but_not_the_bare_arrays(self):
-        small, large = PrimetricAPI(3, 200).truth(), PrimetricAPI(3, 6000).truth()
-        for stream in STREAMS:
-            if stream in BARE_ARRAYS:
-                assert 0 < len(large[stream]) <= MAX_RAG_RATINGS, stream
-            else:
-                assert 0 < len(small[stream]) < len(large[stream]), stream
-        assert PrimetricAPI(3, 200).truth() == small
-
-    def test_nulls_omissions_unicode_and_nested_objects(self):
-        truth = PrimetricAPI(1, 1000).truth()
-
-        def values(node: Any) -> list:
-            if isinstance(node, dict):
-                return [x for v in node.values() for x in [v, *values(v)]]
-            if isinstance(node, list):
-                return [x for v in node for x in [v, *values(v)]]
-            return []
-
-        for stream in ("people", "projects", "projects_vacancies", "rag_ratings", "timeoffs",
-                       "worklogs"):
-            assert None in values(truth[stream]), stream
-        for stream in ("people", "projects", "rag_ratings", "timeoffs", "skills"):
-            assert any(isinstance(v, dict) for v in values(truth[stream])), stream
-        for stream in STREAMS:
-            text = json.dumps(truth[stream], ensure_ascii=False)
-            assert not text.isascii(), stream
-        assert any("has_children" not in s for s in truth["skills"])
-        skills = {s["uuid"]: s for s in truth["skills"]}
-        for skill in skills.values():  # a consistent tree
-            assert skill["level"] == len(skill["ancestors"])
-            assert skill["path"].startswith("/".join(skills[a]["name"]
-                                                     for a in skill["ancestors"]))
-
-    def test_links_between_lists_point_at_real_records(self):
-        truth = PrimetricAPI(1, 1000).truth()
-        ids = {stream: {r.get("uuid") for r in records} for stream, records in truth.items()}
-        assert {r["project_id"] for r in truth["rag_ratings"]} <= ids["projects"]
-        assert {r["project_id"] for r in truth["projects_vacancies"]} <= ids["projects"]
-        assert {r["employee_id"] for r in truth["timeoffs"]} <= ids["employees"]
-        assert {r["assignment_id"] for r in truth["worklogs"]} - {None} <= ids["assignments"]
-        scopes = {x["rag_scope_uuid"] for r in truth["rag_ratings"] for x in r["rag_ratings"]}
-        assert scopes == ids["organization_rag_scopes"]
-        assert {r["approved_by"]["uuid"] for r in truth["timeoffs"] if r["approved_by"]} <= (
-            ids["people"])

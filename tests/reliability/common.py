@@ -15,29 +15,54 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pytest
 
 from sandbox.apis.base import TokenStore
-from sandbox.credentials import CREDENTIALS, SECRETS, tap_config
+from sandbox.credentials import CREDENTIALS, SECRET_SETTINGS, SECRETS, tap_config
 from tapkit.times import parse_time
-from tests.helpers import BIN, TapRun, run_tap
+from taps import registry
+from tests.helpers import (  # noqa: F401  (re-exported: the reliability tests import them here)
+    BIN,
+    TapRun,
+    assert_no_secrets,
+    assert_one_clear_error,
+    outputs,
+    run_tap,
+    why,
+)
 
 
 @dataclass(frozen=True)
 class Tap:
-    """One tap of the suite, as these tests drive it."""
+    """One tap of the suite (its registry entry), as these tests drive it."""
 
-    name: str
-    prefix: str
-    oauth: bool
-    #: Config that makes the sandbox answer in many small pages (more requests, more faults).
-    small_pages: dict[str, Any] = field(default_factory=dict)
-    #: ``sandbox.configure`` options for the same purpose, where the tap has no page setting.
-    sandbox_options: dict[str, Any] = field(default_factory=dict)
+    entry: registry.Tap
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def prefix(self) -> str:
+        return self.entry.fake
+
+    @property
+    def oauth(self) -> bool:
+        return self.entry.oauth
+
+    @property
+    def small_pages(self) -> dict[str, Any]:
+        """Config that makes the sandbox answer in many small pages (more requests, faults)."""
+        return self.entry.small_pages
+
+    @property
+    def sandbox_options(self) -> dict[str, Any]:
+        """``sandbox.configure`` options for the same, where the tap has no page setting."""
+        return self.entry.sandbox_options
 
     def __str__(self) -> str:
         return self.name
@@ -48,21 +73,14 @@ class Tap:
     def secrets(self) -> list[str]:
         """Every secret value of this tap's config, plus what HTTP Basic makes of them."""
         creds = CREDENTIALS[self.name]
-        values = [v for k, v in creds.items() if k in
-                  {"client_secret", "refresh_token", "password", "api_key"}]
+        values = [v for k, v in creds.items() if k in SECRET_SETTINGS]
         if "password" in creds:
             pair = f"{creds['username']}:{creds['password']}".encode()
             values.append(base64.b64encode(pair).decode())
         return values
 
 
-TAPS = [
-    Tap("tap-classroom", "classroom", oauth=True, small_pages={"page_size": 5}),
-    Tap("tap-thrive", "thrive", oauth=False, small_pages={"page_size": 10}),
-    Tap("tap-primetric", "primetric", oauth=True, sandbox_options={"page_size": 12}),
-    Tap("tap-basecamp", "basecamp", oauth=True),
-    Tap("tap-systeme", "systeme", oauth=False, small_pages={"page_size": 10}),
-]
+TAPS = [Tap(entry) for entry in registry.TAPS]
 BY_NAME = {t.name: t for t in TAPS}
 OAUTH_TAPS = [t for t in TAPS if t.oauth]
 #: Every secret the sandbox knows, and what Basic auth makes of the Thrive ones.
@@ -309,37 +327,6 @@ def assert_last_state_covers_only_emitted(tap: Tap, one: TapRun, initial: dict |
     return checked
 
 
-def assert_no_secrets(texts: Iterable[str], secrets: Iterable[str]) -> None:
-    """None of ``secrets`` appears in any of ``texts``."""
-    values = sorted({s for s in secrets if s}, key=len, reverse=True)
-    for text in texts:
-        for secret in values:
-            assert secret not in text, f"secret {secret[:6]}... printed: {_around(text, secret)}"
-
-
-def _around(text: str, secret: str) -> str:
-    at = text.find(secret)
-    return text[max(0, at - 150): at + len(secret) + 50].replace(secret, "<SECRET>")
-
-
-def outputs(*runs: TapRun) -> list[str]:
-    return [part for one in runs for part in (one.stdout, one.stderr)]
-
-
-def why(one: TapRun) -> str:
-    """What to show when a run went wrong: its ERROR lines, else the end of its stderr."""
-    return "\n".join(one.error_lines) or one.stderr[-3000:]
-
-
-def assert_one_clear_error(one: TapRun, *needles: str) -> str:
-    """Exit code 1, no traceback, exactly one ERROR line, containing every needle."""
-    assert one.returncode == 1, f"exit {one.returncode}\n{why(one)}"
-    assert "Traceback" not in one.stderr, one.stderr[-3000:]
-    assert len(one.error_lines) == 1, why(one)
-    line = one.error_lines[0]
-    for needle in needles:
-        assert needle in line, f"{needle!r} not in the error line: {line}"
-    return line
 
 
 @contextlib.contextmanager

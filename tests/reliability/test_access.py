@@ -125,6 +125,9 @@ def test_classroom_bookmark_stays_behind_a_course_skipped_on_page_two(sandbox):
     assert others < newest["updateTime"]
     bookmark = done.last_state["bookmarks"]["announcements"]
     assert bookmark["replication_key_value"] == others
+    # the skipped course is not listed as read in full: the next run reads it from start_date
+    read = bookmark["parents"]
+    assert course not in read and len(read) == len({r["courseId"] for r in truth}) - 1
     assert summary(done) == "announcements 1 (HTTP 403)"
 
 
@@ -199,7 +202,10 @@ def test_skips_are_the_same_with_eight_workers_as_with_one(sandbox, tap):
     sandbox.faults(tap.prefix, paths=paths)
 
     sequential = run(tap, {**config, "max_concurrency": 1})
+    assert sandbox.stats()[tap.prefix]["max_in_flight"] == 1
+    sandbox.latency(5)  # answers overlap, so the workers really run at once
     concurrent = run(tap, {**config, "max_concurrency": 8})
+    assert sandbox.stats()[tap.prefix]["max_in_flight"] > 1
 
     assert sequential.returncode == concurrent.returncode == 0, why(concurrent)
     assert len(skip_warnings(sequential)) >= 3

@@ -1,6 +1,10 @@
-"""Part 5: a missing required setting, a wrong type, a malformed URL or an out-of-range number is
-rejected before any request (the sandbox counts none), with exit code 1 and one line naming the
-setting and what it expects; a secret given with the wrong type is not echoed either."""
+"""Bad configs, every tap's in this one place.
+
+Part 5: a missing required setting (each of every registry tap's), a wrong type, a malformed URL
+or an out-of-range number is rejected before any request (the sandbox counts none), with exit code
+1 and one line naming the setting and what it expects; a secret given with the wrong type is not
+echoed either. Credentials the API refuses end the run with one line naming its answer, without
+the secret."""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from dataclasses import dataclass
 import pytest
 
 from sandbox.client import SandboxClient
-from tests.helpers import TapRun, run_tap
+from taps.registry import TAPS as REGISTRY
+from tests.helpers import TapRun, assert_one_clear_error, run_tap, tap_class
 from tests.reliability.common import ALL_SECRETS, BY_NAME, assert_no_secrets, why
 
 WRONG_SECRET = 918273645  # a secret setting given as a number
@@ -55,6 +60,30 @@ CASES = [
      ["'api_url'", "http(s) URL"]),
     ("tap-systeme", "out-of-range", {"page_size": 101}, ["page_size", "maximum of 100"]),
     ("tap-systeme", "secret-type", {"api_key": WRONG_SECRET}, ["api_key", "string"]),
+    ("tap-thrive", "bad-end-date", {"end_date": "soon"}, ["'end_date'", "ISO 8601"]),
+    ("tap-thrive", "end-before-start", {"end_date": "2023-01-01T00:00:00Z"},
+     ["'end_date' must not be earlier than 'start_date'"]),
+    ("tap-primetric", "bad-token-url", {"token_url": "api.primetric.com/auth/token/"},
+     ["'token_url'", "http(s) URL"]),
+    ("tap-basecamp", "empty-user-agent", {"user_agent": " "}, ["'user_agent' must not be empty"]),
+    ("tap-systeme", "below-range", {"page_size": 9}, ["page_size", "minimum of 10"]),
+]
+#: Every required setting of every registry tap, missing.
+CASES += [(tap.name, f"missing-{key}", {key: None}, [f"'{key}'", "required"])
+          for tap in REGISTRY for key in tap_class(tap.name).config_jsonschema["required"]
+          if not any(c[0] == tap.name and c[2] == {key: None} for c in CASES)]
+
+# (tap, overrides the API refuses, words the error line must contain)
+REFUSED = [
+    ("tap-classroom", {"client_secret": "wrong-secret-value"}, ["token request to"]),
+    ("tap-classroom", {"refresh_token": "wrong-refresh-token"}, ["HTTP 400"]),
+    ("tap-thrive", {"password": "wrong-api-key-000"}, ["HTTP 401"]),
+    ("tap-thrive", {"username": "eu-west-999999"}, ["HTTP 401"]),
+    ("tap-primetric", {"client_secret": "sbx-primetric-WRONG-1f2e3d"},
+     ["HTTP 401", "invalid_client"]),
+    ("tap-basecamp", {"client_secret": "wrong-secret-value"}, ["HTTP 401"]),
+    ("tap-basecamp", {"refresh_token": "wrong-refresh-token"}, ["HTTP 400"]),
+    ("tap-systeme", {"api_key": "wrong-systeme-key-42"}, ["HTTP 401"]),
 ]
 
 
@@ -104,3 +133,12 @@ def test_bad_config_is_refused_before_any_request(outcomes, tap, case, overrides
     for word in words:
         assert word in line, f"{word!r} not in: {line}"
     assert_no_secrets([one.stdout, one.stderr], [*ALL_SECRETS, str(WRONG_SECRET)])
+
+
+@pytest.mark.parametrize(("tap", "overrides", "words"), REFUSED,
+                         ids=[f"{c[0]}-{next(iter(c[1]))}" for c in REFUSED])
+def test_refused_credentials_are_one_clear_line_without_secrets(sandbox, tap, overrides, words):
+    one = run_tap(tap, BY_NAME[tap].config(**overrides), env={"LOGLEVEL": "DEBUG"}, timeout=60)
+    assert_one_clear_error(one, *words)
+    assert not one.records
+    assert_no_secrets([one.stdout, one.stderr], [*ALL_SECRETS, *overrides.values()])

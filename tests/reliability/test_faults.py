@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tests.reliability.common import (
     OAUTH_TAPS,
+    TAPS,
     Tap,
     assert_no_secrets,
     assert_same_records,
@@ -30,8 +31,7 @@ SETTINGS = {"request_timeout": 1, "max_retries": MAX_RETRIES, "backoff_factor": 
 #: scripted fault (scripted faults ignore max_consecutive): never more than MAX_RETRIES.
 PLAN = {"rate": 0.1, "max_consecutive": MAX_RETRIES - 1, "retry_after": 0.05,
         "slow_seconds": 2}
-SEEDS = {"tap-classroom": 11, "tap-thrive": 12, "tap-primetric": 13, "tap-basecamp": 14,
-         "tap-systeme": 15}
+SEEDS = {tap.name: 11 + number for number, tap in enumerate(TAPS)}
 
 
 def clean_run(tap: Tap, sandbox, **settings):

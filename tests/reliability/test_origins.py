@@ -8,6 +8,7 @@ import pytest
 
 from sandbox.credentials import CREDENTIALS
 from tapkit.origins import origin_of, show
+from taps.registry import TAPS as REGISTRY
 from tests.helpers import run_tap
 from tests.reliability.common import ALL_SECRETS, assert_no_secrets, assert_one_clear_error
 from tests.reliability.scripted import (
@@ -22,7 +23,7 @@ from tests.reliability.scripted import (
 )
 
 TAPS = list(FIRST_PATH)
-OAUTH = ["tap-classroom", "tap-primetric", "tap-basecamp"]
+OAUTH = [tap.name for tap in REGISTRY if tap.oauth]
 
 
 def origin(url: str) -> str:

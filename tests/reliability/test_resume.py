@@ -173,3 +173,32 @@ def test_a_killed_incremental_sync_loses_no_edited_record(sandbox, issued_tokens
     assert_union_complete(tap, [first, killed, resumed], truth)
     assert assert_bookmarks_safe(tap, [first, killed, resumed], truth)
     assert_no_secrets(outputs(first, killed, resumed), [*tap.secrets(), *issued_tokens])
+
+
+# Issue 17: kills while pages and whole streams are being read ahead. The gate holds one page;
+# with max_concurrency 8 the pages after it (Thrive's totalPages: 25 pages of users) and the next
+# streams (Primetric's employees, after assignments) are read meanwhile, so the kill lands with
+# read-ahead work in flight.
+# (tap, stream, kill after, gate, a request a sequential run makes only after the gate)
+AHEAD: list[tuple[str, str, int, Gate, str]] = [
+    ("tap-thrive", "users", 60, lambda truth: "/users?page=24&", "/users?page=25&"),
+    ("tap-primetric", "assignments", 300, lambda truth: "/assignments?page=60", "/employees"),
+]
+
+
+@pytest.mark.parametrize(("name", "stream", "after", "gate", "ahead"), AHEAD,
+                         ids=[f"{n}-{s}-{a}-{x.strip('/&')}" for n, s, a, _, x in AHEAD])
+def test_a_kill_while_reading_ahead_loses_nothing(sandbox, name, stream, after, gate, ahead):
+    tap = BY_NAME[name]
+    config = {**prepare(tap, sandbox), "max_concurrency": 8}
+    truth = sandbox.truth(tap.prefix)
+    since = len(sandbox.requests(tap.prefix))
+    killed = killed_at_gate(tap, sandbox, config, stream, after, gate(truth))
+    sent = [f"{r['path']}?{urlencode(r['query'], doseq=True)}&"
+            for r in sandbox.requests(tap.prefix)[since:]]
+    assert any(ahead in url for url in sent), f"nothing was read ahead ({ahead!r})"
+    resumed = run(tap, config, state=killed.last_state)
+    assert resumed.returncode == 0, why(resumed)
+    assert len(killed.records[stream]) < len(truth[stream])  # killed inside the stream
+    assert_union_complete(tap, [killed, resumed], truth)
+    assert_bookmarks_safe(tap, [killed, resumed], truth)

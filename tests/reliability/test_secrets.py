@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from sandbox.client import SandboxClient
-from sandbox.credentials import CREDENTIALS
+from sandbox.credentials import CREDENTIALS, SECRET_SETTINGS
 from tests.helpers import TapRun, run_tap
 from tests.reliability.common import (
     ALL_SECRETS,
@@ -32,10 +32,7 @@ SETTINGS = {"max_retries": 3, "backoff_factor": 0.01, "request_timeout": 5}
 
 
 def wrong_secrets(tap: Tap) -> dict[str, str]:
-    keys = {"tap-classroom": ("client_secret", "refresh_token"), "tap-thrive": ("password",),
-            "tap-primetric": ("client_secret",), "tap-basecamp": ("client_secret",
-                                                                  "refresh_token"),
-            "tap-systeme": ("api_key",)}[tap.name]
+    keys = [k for k in CREDENTIALS[tap.name] if k in SECRET_SETTINGS]
     # with characters that form and URL encoding change
     return {k: f"wrong+{k.replace('_', '-')}/{tap.prefix}=5e1f&9c" for k in keys}
 

@@ -10,7 +10,7 @@ tokens it has followed and stops with :class:`PaginationLoopError` when one come
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from urllib.parse import ParseResult, urljoin, urlparse
+from urllib.parse import ParseResult, parse_qs, urlencode, urljoin, urlparse
 
 import requests
 from singer_sdk.pagination import BaseHATEOASPaginator, HeaderLinkPaginator
@@ -33,6 +33,11 @@ class SuitePaginator(PaginatorSeams[Token]):
     def for_stream(cls, stream: SuiteStream) -> SuitePaginator:
         """Build a fresh paginator for one partition of ``stream``."""
         return cls()  # type: ignore[call-arg]  # subclasses whose constructor needs more say so
+
+    def pages_ahead(self, response: requests.Response, count: int) -> list[Token]:
+        """The tokens of up to ``count`` pages after the current one (``response``), where the
+        API tells the page count up front, so they can be read ahead; ``[]`` elsewhere."""
+        return []
 
     @override
     def continue_if_empty(self, response: requests.Response) -> bool:
@@ -136,6 +141,17 @@ class PageNumberPaginator(SuitePaginator):
         return len(records_in(response, self.records_key)) >= self.page_size
 
     @override
+    def pages_ahead(self, response: requests.Response, count: int) -> list[Token]:
+        """The next pages up to ``pagination.totalPages`` (none without it)."""
+        body = json_body(response)
+        meta = body.get("pagination") if isinstance(body, dict) else None
+        if not isinstance(meta, dict) or meta.get("totalPages") is None:
+            return []
+        page, total = self.page, int(meta["totalPages"])
+        return [{self.page_param: n, self.size_param: self.page_size}
+                for n in range(page + 1, min(total, page + count) + 1)]
+
+    @override
     def continue_if_empty(self, response: requests.Response) -> bool:
         """An empty page goes on only where ``pagination.totalPages`` says more remain."""
         return not is_exhausted(response) and self.has_more(response)
@@ -173,6 +189,28 @@ class NextInBodyPaginator(SuitePaginator, BaseHATEOASPaginator):
         body = json_body(response)
         value = body.get(self.field) if isinstance(body, dict) else None
         return str(value) if value not in (None, "", False) else None
+
+    @override
+    def pages_ahead(self, response: requests.Response, count: int) -> list[Token]:
+        """Django REST's page-number pages: with the body's ``count`` and a ``next`` URL whose
+        ``page`` is this page's number plus one, the pages up to the last, as that URL with
+        ``page`` changed. A guess the API may contradict: a page is used only when its answer's
+        ``next`` names exactly the URL read ahead (else it is requested again)."""
+        body = json_body(response)
+        if not isinstance(body, dict):
+            return []
+        total, records, following = body.get("count"), body.get("results"), self.get_next(response)
+        if not (isinstance(total, int) and isinstance(records, list) and records
+                and isinstance(following, ParseResult)):
+            return []
+        query = parse_qs(following.query, keep_blank_values=True)
+        number = query.get("page", [""])[-1]
+        if not number.isdigit():
+            return []
+        last = -(-total // len(records))
+        first = int(number)
+        return [following._replace(query=urlencode({**query, "page": [str(n)]}, doseq=True))
+                for n in range(first, min(last, first + count - 1) + 1)]
 
     @override
     def get_next(self, response: requests.Response) -> Token:  # type: ignore[override]

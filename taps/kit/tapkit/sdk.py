@@ -14,6 +14,8 @@ The seams turn each private member into a public hook of the kit's own:
     whitespace and numbers read before the SDK validates (:meth:`~TapSeams.prepare_config`).
     ``_handle_termination`` is the SIGTERM/SIGINT handler the SDK installs: the hook
     :meth:`~TapSeams.on_signal` waits until the block being written is out.
+    ``_reset_state_progress_markers`` is the first thing ``sync_all`` does: the hook
+    :meth:`~TapSeams.start_sync` says a whole run starts (streams may then be read ahead).
     :meth:`~TapSeams.write_state` writes the tap's STATE through the SDK's private state writer.
 
 :class:`StreamSeams` (under :class:`tapkit.SuiteStream`)
@@ -25,7 +27,11 @@ The seams turn each private member into a public hook of the kit's own:
     ``_write_activate_version_message``: the SDK writes it before every partition of a
     full-table stream (:meth:`~StreamSeams.activate_version_due` says once).
     ``_increment_stream_state``: a record with a null replication value would log a warning per
-    record (:meth:`~StreamSeams.advances_bookmark`). ``_get_state_partition_context`` and
+    record (:meth:`~StreamSeams.advances_bookmark`). ``_process_record`` and
+    ``_sync_children``: per record, the SDK builds the child contexts and asks every child
+    stream (and its descendants, recursively) whether it is selected, about ten calls per
+    record even when no child is (:meth:`~StreamSeams.children_to_sync` asks once per
+    partition). ``_get_state_partition_context`` and
     ``_request`` are called, not overridden: where a partition's state lives, and one request
     with the stream's auth, logging and answer checks.
 
@@ -50,8 +56,9 @@ from typing import Any, Generic, TypeVar
 
 import requests
 import singer_sdk.singerlib as singer
-from singer_sdk import RESTStream, Tap
+from singer_sdk import RESTStream, Stream, Tap
 from singer_sdk.authenticators import OAuthAuthenticator
+from singer_sdk.exceptions import AbortedSyncFailedException, AbortedSyncPausedException
 from singer_sdk.helpers.types import Context
 from singer_sdk.pagination import BaseAPIPaginator
 from typing_extensions import override
@@ -141,6 +148,14 @@ class TapSeams(Tap):
         """Write the tap's current STATE message now."""
         self._state_writer.write_state(self.state)
 
+    def start_sync(self) -> None:
+        """``sync_all`` starts: every selected stream is about to be synced, in order."""
+
+    @override
+    def _reset_state_progress_markers(self) -> None:
+        self.start_sync()
+        super()._reset_state_progress_markers()
+
 
 class StreamSeams(RESTStream):
     """The stream's private SDK members, each turned into a hook."""
@@ -190,6 +205,37 @@ class StreamSeams(RESTStream):
                                 context: Context | None = None) -> None:
         if self.advances_bookmark(latest_record):
             super()._increment_stream_state(latest_record, context=context)
+
+    def children_to_sync(self) -> list[Stream]:
+        """The child streams to sync after each record (the SDK asks this per record)."""
+        return [c for c in self.child_streams if c.selected or c.has_selected_descendents]
+
+    @override
+    def _process_record(self, record: dict, child_context: Context | None = None,
+                        partition_context: Context | None = None) -> None:
+        # the SDK's, with the child contexts built only when a child stream is to be synced
+        if partition_context:
+            for key, value in partition_context.items():
+                if key not in record:
+                    record[key] = value
+        if not self.children_to_sync():
+            return
+        for context in self.generate_child_contexts(record=record, context=child_context):
+            if self.stream_maps[0].get_filter_result(record):
+                self._sync_children(copy.copy(context))
+
+    @override
+    def _sync_children(self, child_context: Context | None) -> None:
+        # the SDK's, over children_to_sync() instead of asking every child per record
+        if child_context is None:
+            self.logger.warning("Context for child streams of '%s' is null, skipping sync of "
+                                "any child streams", self.name)
+            return
+        for child in self.children_to_sync():
+            try:
+                child.sync(context=child_context)
+            except (AbortedSyncFailedException, AbortedSyncPausedException):
+                continue  # as the SDK: an interrupted child, the others go on
 
     def state_partition_context(self, context: Context | None) -> Context | None:
         """The part of ``context`` naming the partition's state (``state_partitioning_keys``)."""

@@ -9,24 +9,27 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, cast
 from urllib.parse import ParseResult
 
 import requests
 import singer_sdk.singerlib as singer
+from singer_sdk import Stream
 from singer_sdk.exceptions import FatalAPIError, RetriableAPIError
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.helpers.types import Context
+from singer_sdk.mapper import SameRecordTransform
 from singer_sdk.schema.source import SchemaDirectory, StreamSchema
 from singer_sdk.streams.rest import HTTPRequest, PageContext
 from typing_extensions import override
 
 from tapkit.access import InaccessibleError, inaccessible_or_fatal
-from tapkit.concurrency import Fetched
+from tapkit.concurrency import Task
 from tapkit.declarations import Declarations
 from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
@@ -56,6 +59,21 @@ S = TypeVar("S", bound="SuiteStream")
 #: Per thread: where the partition each stream is reading starts (a newest-first walk stops
 #: there).
 _reading = threading.local()
+
+
+#: About how many records the pages read ahead of one walk hold at once.
+PAGES_AHEAD_RECORDS = 2000
+
+#: ``time_extracted``: read from the clock at most once a millisecond (a clock call per record
+#: costs as much as the rest of the message), as [monotonic time of the reading, the reading].
+_clock: list = [float("-inf"), None]
+
+
+def _extracted_now() -> datetime:
+    now = time.monotonic()
+    if now - _clock[0] >= 0.001:
+        _clock[0], _clock[1] = now, datetime.now(timezone.utc)
+    return _clock[1]
 
 
 def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
@@ -251,6 +269,79 @@ class SuiteStream(PartitionStarts, Declarations):
         return request
 
     @override
+    def request_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
+        """The SDK's page walk; where the API tells the page count up front
+        (``SuitePaginator.pages_ahead``), the next pages are requested ahead, up to
+        ``max_concurrency`` at once, and their answers taken in order, so the walk (records,
+        stops, loop guard, errors) is the sequential one."""
+        paginator = self.get_new_paginator()
+        prefetcher = self._suite_tap.prefetcher
+        if paginator is None or not prefetcher.enabled or (
+                type(paginator).pages_ahead is SuitePaginator.pages_ahead):
+            yield from super().request_records(context)
+            return
+        decorated = self.request_decorator(self._request)
+        ahead: dict[Any, Task] = {}
+        try:
+            with self.get_http_request_counter() as counter:
+                counter.with_context(context)
+                while not paginator.finished:
+                    token = paginator.current_value
+                    task = ahead.pop(SuitePaginator._fingerprint(token), None)
+                    if task is not None:
+                        prepared, response = task.result()
+                    else:
+                        prepared = self.page_request(context, token)
+                        response = decorated(prepared, context)
+                    counter.increment()
+                    self.update_sync_costs(prepared, response, context)
+                    for later in paginator.pages_ahead(response, self._pages_ahead(response)):
+                        key = SuitePaginator._fingerprint(later)
+                        if key not in ahead:
+                            ahead[key] = prefetcher.submit(self._page_fetch(context, later,
+                                                                            decorated))
+                    records = list(self.parse_response(response))
+                    if not records and not paginator.continue_if_empty(response):
+                        break
+                    yield from records
+                    paginator.advance(response)
+        finally:
+            for task in ahead.values():
+                task.cancel()
+
+    def _pages_ahead(self, response: requests.Response) -> int:
+        """How many pages to read ahead: ``max_concurrency``, fewer where pages are big (about
+        :data:`PAGES_AHEAD_RECORDS` records in flight; a quarter of that in a stream read ahead
+        by a worker, whose pages wait for their turn anyway), so memory does not grow with
+        them."""
+        try:
+            size = max(1, len(records_in(response, self.records_key, self.empty_page_keys)))
+        except Exception:
+            size = 1
+        budget = PAGES_AHEAD_RECORDS
+        if threading.current_thread() is not threading.main_thread():
+            budget //= 4
+        return min(self._suite_tap.prefetcher.workers, budget // size)
+
+    def page_request(self, context: Context | None, token: Any) -> requests.PreparedRequest:
+        """The request of the page ``token`` (what the SDK's ``_prepare_request`` builds)."""
+        http = self.get_http_request(page=PageContext(stream_context=context,
+                                                      next_page_token=token))
+        body = {"json": http.data} if self.payload_as_json else {"data": http.data}
+        return self.build_prepared_request(method=http.method, url=http.url,
+                                           params=http.encode_params(), headers=http.headers,
+                                           **body)
+
+    def _page_fetch(self, context: Context | None, token: Any, decorated: Callable[..., Any]
+                    ) -> Callable[[], Iterator[tuple[requests.PreparedRequest, Any]]]:
+        prepared = self.page_request(context, token)  # here: the window is this thread's
+
+        def fetch() -> Iterator[tuple[requests.PreparedRequest, Any]]:
+            yield prepared, decorated(prepared, context)
+
+        return fetch
+
+    @override
     def schema_message_due(self) -> bool:
         """The SCHEMA goes once per run, not again before every partition of a child stream."""
         first = not self.__dict__.get("_schema_written")
@@ -286,7 +377,11 @@ class SuiteStream(PartitionStarts, Declarations):
                 record = self._conform(record)
         elif not check(record) and self._drift.widen_for(record):
             self.write_schema()  # again, widened (past the once-per-run guard)
-        extracted = datetime.now(timezone.utc)
+        extracted = _extracted_now()
+        if self._identity_map is not None:  # no stream maps: the record as it is
+            yield singer.RecordMessage(stream=self._identity_map, record=record,
+                                       version=self.stream_version, time_extracted=extracted)
+            return
         for stream_map in self.stream_maps:
             mapped = stream_map.transform(record)
             if mapped is not None:
@@ -303,26 +398,76 @@ class SuiteStream(PartitionStarts, Declarations):
         self.__dict__["_activated_version"] = version
         return True
 
+    @cached_property
+    def _identity_map(self) -> str | None:
+        """The stream's alias when its only map passes records through unchanged (no
+        stream maps, no flattening), so the per-record transform can be skipped."""
+        maps = self.stream_maps
+        if len(maps) == 1 and type(maps[0]) is SameRecordTransform and not (
+                maps[0].flattening_options and maps[0].flattening_enabled):
+            return maps[0].stream_alias
+        return None
+
     # -- partitions, concurrency -------------------------------------------------------------
     @override
+    def children_to_sync(self) -> list[Stream]:
+        """The selection asked once per partition (:meth:`get_records` refreshes it), not once
+        per record."""
+        cached = self.__dict__.get("_children_to_sync")
+        return self.refresh_child_selection() if cached is None else cached
+
+    def refresh_child_selection(self) -> list[Stream]:
+        """The child streams to sync, asked now, kept for this partition's records."""
+        children = super().children_to_sync()
+        self.__dict__["_children_to_sync"] = children
+        return children
+
+    @override
     def get_records(self, context: Context | None) -> Iterable[dict[str, Any]]:
-        """The partition's records: prefetched by a worker, or read now; children looked ahead.
-        A 403/404 that may be skipped ends the partition here (see tapkit.access). Once the
-        SDK has written them all, a partition read in full is recorded as read."""
+        """The partition's records: read ahead by a worker, or read now; children and next
+        streams read ahead. A 403/404 that may be skipped ends the partition here (see
+        tapkit.access). Once the SDK has written them all, a partition read in full is recorded
+        as read."""
         prefetcher = self._suite_tap.prefetcher
+        children = self.refresh_child_selection()  # once per partition, not per record
+        top = self.parent_stream_type is None
+        if top and prefetcher.enabled:
+            prefetcher.streams_ahead(self, self._suite_tap.access.answered)
         with self._suite_tap.access.partition(self, context):
             records = prefetcher.take(self, context)
             if records is None:
                 records = self._read_partition(context, self.partition_start(context))
             records = in_scope(self, records)  # a sliced run: only its parents (tapkit.shards)
-            if self.child_streams and prefetcher.enabled:
-                records = prefetcher.lookahead(self, records, context)
-                yield from records
-                prefetcher.forget({child.name for child in self.child_streams})
+            if top and prefetcher.enabled and not self._suite_tap.access.answered:
+                records = self._ahead_after_first(records)
+            if children and prefetcher.enabled:
+                yield from prefetcher.lookahead(self, records, context,
+                                                cast("list[SuiteStream]", children))
+                prefetcher.forget({child.name for child in children})
             else:
                 yield from records
             # the SDK asks for the next record only after writing this one: all are written now
             self._record_partition_read(context)
+
+    def _ahead_after_first(self, records: Iterable[dict]) -> Iterator[dict]:
+        """``records``; once the first is in (the run's first good answer), the next streams
+        are read ahead too."""
+        iterator = iter(records)
+        for record in iterator:
+            self._suite_tap.prefetcher.streams_ahead(self, self._suite_tap.access.answered)
+            yield record
+            yield from iterator
+
+    def streams_in_sync_order(self) -> list[SuiteStream]:
+        """The top-level streams this run syncs, in the SDK's order (``Tap.sync_all``)."""
+        return [s for s in self._suite_tap.streams.values()
+                if isinstance(s, SuiteStream) and s.parent_stream_type is None
+                and (s.selected or s.has_selected_descendents) and runs_in_this_slice(s)]
+
+    def reads_ahead_whole(self) -> bool:
+        """Whether the whole stream may be read ahead of its turn: one partition (no
+        partitions in the state) and not a stream that skips its sync."""
+        return not self.partitions
 
     @property  # type: ignore[explicit-override]  # it has @override: mypy misses it with a setter
     @override
@@ -360,21 +505,17 @@ class SuiteStream(PartitionStarts, Declarations):
         its bookmark was put back. ``self._suite_tap.access.was_skipped(name, context)`` tells
         the same later. Whatever records it read before are written but do not count."""
 
-    def partition_fetcher(self, context: Context | None) -> Callable[[], Fetched]:
-        """A job for a worker thread: read the whole partition (where it starts taken now), and
-        keep the error that stopped it, to be raised after its records, as a sequential read
-        would."""
+    def partition_reader(self, context: Context | None
+                         ) -> tuple[Callable[[], Iterator[dict]], Callable[[], None]]:
+        """For a worker: the read of one partition (where it starts taken now, on the main
+        thread), and what a thread does before it resumes that read (where it starts, for
+        :meth:`reading_from` and a newest-first stop)."""
         start = self.partition_start(context)
 
-        def fetch() -> Fetched:
-            records: list[dict] = []
-            try:
-                records.extend(self._read_partition(context, start))
-            except Exception as exc:  # raised on the main thread by ChildPrefetcher.take
-                return records, exc
-            return records, None
+        def enter() -> None:
+            _reading.__dict__[self.name] = start
 
-        return fetch
+        return (lambda: self._read_partition(context, start)), enter
 
     def reading_from(self) -> datetime | None:
         """Where the partition this thread is reading starts (:meth:`partition_start`, taken

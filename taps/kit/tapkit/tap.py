@@ -19,7 +19,7 @@ from typing_extensions import override
 from tapkit.access import AccessReport, access_report_for
 from tapkit.auth import AuthFactory
 from tapkit.cli import SuiteCommand, exit_with, watch_secrets
-from tapkit.concurrency import ChildPrefetcher
+from tapkit.concurrency import Prefetcher
 from tapkit.config import (
     coerce_numbers,
     date_problems,
@@ -46,15 +46,13 @@ PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
-                    concurrency: int | None = 8, rate_window: float = 1,
+                    concurrency: int = 8, rate_window: float = 1,
                     api_url_description: str = "", user_agent_description: str = ""
                     ) -> list[th.Property]:
     """The settings of TAPS.md every tap has, with ``api_url`` defaulting to the real API, plus
     the concurrency and rate-limit settings (defaults per tap, from the API's quota: a budget of
     ``requests_per_second * rate_window`` requests per ``rate_window`` seconds). A tap whose API
-    says more about ``api_url`` or ``user_agent`` gives their descriptions.
-    ``concurrency=None`` leaves ``max_concurrency`` out, for a tap none of whose streams has a
-    parent (nothing fans out)."""
+    says more about ``api_url`` or ``user_agent`` gives their descriptions."""
     rate_default: dict[str, Any] = {"default": requests_per_second} if requests_per_second else {}
     settings: list[th.Property] = [
         th.Property("api_url", th.URIType, default=api_url,
@@ -76,6 +74,10 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="Longest wait in seconds before a retry: a backoff or quota "
                                 "wait is cut to it, and an API asking (Retry-After) for a "
                                 "longer wait ends the run at once."),
+        th.Property("max_concurrency", th.IntegerType(minimum=1), default=concurrency,
+                    description="Worker threads reading ahead (child partitions, the next "
+                                "streams, pages where the page count is known); 1 reads "
+                                "everything one after the other."),
         th.Property("max_requests_per_second", th.NumberType(minimum=0),
                     **rate_default,
                     description="Client-side limit on requests per second across all workers "
@@ -96,11 +98,6 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                                 "the rows the source no longer has; leave off when slices or "
                                 "course/project lists load into one table."),
     ]
-    if concurrency is not None:
-        settings.insert(6, th.Property(
-            "max_concurrency", th.IntegerType(minimum=1), default=concurrency,
-            description="Child partitions (per course, per project...) fetched at once; 1 reads "
-                        "them one after the other."))
     return settings
 
 
@@ -224,8 +221,9 @@ class SuiteTap(TapSeams):
                 if self.config.get(k)}
 
     @cached_property
-    def prefetcher(self) -> ChildPrefetcher:
-        return ChildPrefetcher(int(self.config.get("max_concurrency", 1)))
+    def prefetcher(self) -> Prefetcher:
+        """The run's read-ahead pool: child partitions, next streams, pages (tapkit.concurrency)."""
+        return Prefetcher(int(self.config.get("max_concurrency", 1)))
 
     @cached_property
     def access(self) -> AccessReport:
@@ -275,6 +273,13 @@ class SuiteTap(TapSeams):
     def discover_streams(self) -> list:
         return [stream_type(tap=self) for stream_type in self.stream_types]
 
+    @override
+    def start_sync(self) -> None:
+        """A whole run starts: a fresh worker pool (one a failed earlier sync left is stopped)
+        that may read the next streams ahead."""
+        self.__dict__.pop("prefetcher", Prefetcher(1)).shutdown()
+        self.prefetcher.whole_run = True
+
     def finish_sync(self) -> None:
         """After the SDK synced every stream (called from the last stream's
         ``log_sync_costs``): report partial access, write out what is still buffered, stop the
@@ -282,7 +287,7 @@ class SuiteTap(TapSeams):
         if summary := self.access.summary():
             self.logger.warning("%s", summary)
         self.flush_output()
-        self.__dict__.pop("prefetcher", ChildPrefetcher(1)).shutdown()
+        self.__dict__.pop("prefetcher", Prefetcher(1)).shutdown()
         self.__dict__.pop("access", None)
 
     def flush_output(self) -> None:

@@ -23,7 +23,7 @@ class TapPrimetric(SuiteTap):
             client_id="Client ID of your Primetric API credentials (administrator > "
                       "integrations).",
             client_secret="Client secret of those credentials."),
-        *common_settings(api_url="https://api.primetric.com/beta", concurrency=None),
+        *common_settings(api_url="https://api.primetric.com/beta"),
     ).to_dict()
     stream_types = streams.STREAMS
     auth = ClientCredentialsAuthenticator

@@ -11,7 +11,7 @@ import pytest
 import requests_mock
 
 from tap_thrive.tap import TapThrive
-from tapkit import ConfigError, TapError
+from tapkit import TapError
 
 API = "https://thrive.test/rest/v1"
 SECRET = "unit-thrive-key-7f3a"
@@ -227,17 +227,3 @@ def test_429_and_5xx_are_retried_but_400_is_not(capsys):
         with pytest.raises(TapError, match=r"content: HTTP 400 .*perPage too large"):
             sync(capsys, streams=("content",))
     assert len(calls(mock, "content")) == 1
-
-
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"start_date": None}, "'start_date' is a required property"),
-    ({"password": None}, "'password' is a required property"),
-    ({"start_date": "last tuesday"}, "'start_date' must be an ISO 8601 date-time"),
-    ({"end_date": "2023-01-01T00:00:00Z"}, "'end_date' must not be earlier than 'start_date'"),
-    ({"page_size": 1001}, "1001 is greater than the maximum of 1000"),
-])
-def test_bad_config_is_refused_before_any_request(overrides, expected):
-    config = {k: v for k, v in {**CONFIG, **overrides}.items() if v is not None}
-    with requests_mock.Mocker() as mock, pytest.raises(ConfigError, match=expected) as caught:
-        TapThrive(config=config)
-    assert mock.request_history == [] and SECRET not in str(caught.value)
