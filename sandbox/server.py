@@ -209,6 +209,7 @@ class Handler(BaseHTTPRequestHandler):
                           f"http://{host}/{prefix}")
         number = sandbox.count(prefix, request)
         sandbox.enter(prefix)
+        left = False
         try:
             if delay := sandbox.delay(prefix):
                 time.sleep(delay)
@@ -219,11 +220,17 @@ class Handler(BaseHTTPRequestHandler):
                     answer = api.handle(request)
                 if prefix in sandbox.drift:
                     answer = sandbox.drift[prefix].apply(self.path, answer)
+                # Out of flight before the answer goes out: a sequential client may send its next
+                # request (on another connection, e.g. after a token request) as soon as it has
+                # read this answer, before this thread would get to leave().
+                sandbox.leave(prefix)
+                left = True
                 self.send(answer)
             else:
                 self.inject(fault, plan, api, request)
         finally:
-            sandbox.leave(prefix)
+            if not left:
+                sandbox.leave(prefix)
 
     def inject(self, fault: str, plan: FaultPlan, api: FakeAPI, request: Request) -> None:
         if fault in ("429", "429-bare"):
