@@ -117,7 +117,7 @@ def _drop_deselected(schema: dict, mask: Mapping[tuple[str, ...], bool],
 class StateWriting(Protocol):
     """What the SDK asks of its state writer."""
 
-    def write_state(self, state: dict) -> None:
+    def write_state(self, state: Any) -> None:
         """Write ``state`` as a STATE message unless it is the one written last."""
 
 
