@@ -5,14 +5,22 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test lint plugins sandbox bench mutations clean
+.PHONY: install demo test lint plugins sandbox bench dist mutations clean
+
+# The uv workspace: the kit (taps/kit) and one distribution per tap (taps/tap-<name>), each
+# installed editable, plus the repo's tools (dependency group `dev` of pyproject.toml).
+PACKAGES := taps/kit $(sort $(wildcard taps/tap-*))
+PORT ?= 8765
+# Prefix of the demo's and the e2e tests' Postgres schemas (README: two people, one Postgres).
+export SCHEMA_PREFIX
 
 install: $(VENV)/.installed $(VENV)/.meltano-installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml $(addsuffix /pyproject.toml,$(PACKAGES))
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
-	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python -e ".[dev]"
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python \
+		$(addprefix -e ,$(PACKAGES)) --group dev
 	touch $@
 
 $(VENV)/.meltano-installed: meltano.yml $(VENV)/.installed
@@ -37,8 +45,15 @@ mutations: install
 plugins: install
 	$(BIN)/python plugins/generate.py
 
+# The local fake APIs on PORT (`make sandbox PORT=9000`; meltano.yml's sandbox environment
+# follows SANDBOX_PORT, which `python -m sandbox` prints).
 sandbox: install
-	$(BIN)/python -m sandbox --port 8765
+	$(BIN)/python -m sandbox --port $(PORT)
+
+# Every distribution's wheel and sdist into dist/ (the kit's and the five taps').
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(BIN)/uv build --all-packages --out-dir dist
 
 # The benchmark (bench/README.md). dlt lives in its own venv: its dependencies stay apart from
 # the taps'. BENCH_VOLUME, BENCH_REPEATS and BENCH_TAPS shrink it; results in bench/results/.
@@ -54,4 +69,4 @@ bench: $(VENV)/.installed $(BENCH_VENV)/.installed-$(DLT_VERSION)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .meltano output/*/ output/*.jsonl
+	rm -rf $(VENV) .meltano dist output/*/ output/*.jsonl

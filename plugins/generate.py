@@ -9,6 +9,7 @@ so none of them can drift from ``--about``.
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib
 import io
 import logging
@@ -29,10 +30,15 @@ VARIANT = "singer-tap-suite"
 
 #: tap name -> its registry entry (module:class, label, domain, one-line description)
 TAPS: dict[str, Tap] = {tap.name: tap for tap in REGISTRY}
-#: The SDK's own settings (stream maps, flattening, batch, ...) are documented by the SDK.
+#: The SDK's own settings (stream maps, flattening, batch, ...) are documented by the SDK; the
+#: README tables leave them out, the Meltano definitions declare them (with their kinds).
 SDK_SETTINGS = {"stream_maps", "stream_map_config", "faker_config", "flattening_enabled",
                 "flattening_max_depth", "flattening_max_key_length", "flattening_separator",
                 "batch_config"}
+VERSION = "0.2.0"
+#: What Meltano Hub entries have: the Hub's quality rule gives an SDK-based community plugin
+#: "silver"; an unreleased 0.x is "beta"; "api" is the Hub's category of API sources.
+QUALITY, MAINTENANCE_STATUS, KEYWORDS = "silver", "beta", ["api", "meltano_sdk"]
 
 
 def tap_class(name: str) -> Any:
@@ -41,21 +47,16 @@ def tap_class(name: str) -> Any:
 
 
 def meltano_kind(prop: dict) -> str:
-    types = set(prop.get("type") or []) if isinstance(prop.get("type"), list) else {prop.get(
-        "type")}
-    if "integer" in types:
-        return "integer"
-    if "number" in types:
-        return "decimal"
-    if "boolean" in types:
-        return "boolean"
-    if "object" in types:
-        return "object"
-    if "array" in types:
-        return "array"
-    if prop.get("format") in ("date-time", "date"):
+    """The Meltano setting kind of a JSON Schema property. A number is a ``string`` to Meltano:
+    Meltano 4.4 reads a ``decimal`` from the environment as a ``Decimal`` it cannot write out
+    ("Object of type Decimal is not JSON serializable" after the run); the taps read numbers
+    given as strings (tapkit.config.coerce_numbers)."""
+    types = prop.get("type") if isinstance(prop.get("type"), list) else [prop.get("type")]
+    first = next((t for t in types if t != "null"), "string")  # ["string", "integer"]: string
+    if first == "string" and prop.get("format") in ("date-time", "date"):
         return "date_iso8601"
-    return "string"
+    return {"integer": "integer", "boolean": "boolean", "object": "object",
+            "array": "array"}.get(first, "string")
 
 
 def label_of(name: str) -> str:
@@ -64,16 +65,24 @@ def label_of(name: str) -> str:
     return " ".join(special.get(w, w.capitalize() if i == 0 else w) for i, w in enumerate(words))
 
 
+def full_schema(cls: Any) -> dict[str, Any]:
+    """The tap's settings as ``--about --format json`` reports them: its own and the SDK's."""
+    schema = copy.deepcopy(cls.config_jsonschema)
+    cls.append_builtin_config(schema)
+    return schema
+
+
 def settings_of(cls: Any) -> tuple[list[dict], list[str]]:
-    """The Meltano settings of a tap, and its required ones."""
-    schema = cls.config_jsonschema
+    """The Meltano settings of a tap (the SDK's built-ins included), and its required ones."""
+    schema = full_schema(cls)
     settings = []
     for name, prop in schema["properties"].items():
-        if name in SDK_SETTINGS:
-            continue
-        setting: dict[str, Any] = {"name": name, "kind": meltano_kind(prop),
-                                   "label": label_of(name),
-                                   "description": prop.get("description", "")}
+        kind = meltano_kind(prop)
+        description = prop.get("description", "")
+        if "number" in (prop.get("type") or []) and kind == "string":
+            description = f"{description} (A number.)".strip()
+        setting: dict[str, Any] = {"name": name, "kind": kind, "label": label_of(name),
+                                   "description": description}
         if "default" in prop:
             setting["value"] = prop["default"]
         if prop.get("secret"):
@@ -99,16 +108,20 @@ def default_select(name: str) -> list[str]:
 
 
 def hub_definition(name: str) -> dict[str, Any]:
+    """The tap's Meltano Hub definition (valid against the Hub's extractor schema)."""
     cls = tap_class(name)
     entry = TAPS[name]
     label, domain, summary = entry.label, entry.domain, entry.description
     settings, required = settings_of(cls)
     return {
         "name": name, "namespace": name.replace("-", "_"), "variant": VARIANT, "label": label,
-        "description": summary, "docs": f"{REPO}/blob/main/taps/{name.replace('-', '_')}/README.md",
-        "repo": REPO, "pip_url": f"git+{REPO}.git", "executable": name,
-        "capabilities": sorted(str(c.value) for c in cls.capabilities), "keywords": ["meltano_sdk"],
-        "domain_url": domain, "maintenance_status": "active", "settings": settings,
+        "description": summary, "logo_url": f"/assets/logos/extractors/{name[4:]}.png",
+        "docs": f"{REPO}/blob/main/taps/{name}/README.md", "repo": REPO,
+        "pip_url": f"{name}=={VERSION}", "executable": name,
+        "capabilities": sorted(str(c.value) for c in cls.capabilities),
+        "supported_python_versions": list(cls.get_supported_python_versions() or []),
+        "keywords": KEYWORDS, "domain_url": domain, "maintenance_status": MAINTENANCE_STATUS,
+        "quality": QUALITY, "log_parser": "singer-sdk", "settings": settings,
         "settings_group_validation": [required], "select": default_select(name),
     }
 
@@ -182,7 +195,7 @@ def streams_table(name: str) -> str:
 
 def readme(name: str) -> tuple[Path, str]:
     """The tap's README with its generated tables brought up to date."""
-    path = ROOT / "taps" / name.replace("-", "_") / "README.md"
+    path = ROOT / "taps" / name / "README.md"
     text = path.read_text()
     for part, table in (("settings", settings_table(name)), ("streams", streams_table(name))):
         start, end = f"<!-- {part}: generated by plugins/generate.py -->", f"<!-- /{part} -->"

@@ -31,7 +31,8 @@ def add_registry_taps(project: dict[str, Any], taps: Iterable[Tap]) -> None:
     configs = sandbox["config"]["plugins"]["extractors"]
     jobs = project["jobs"]
     for tap in taps:
-        _entry(extractors, tap.name, {"name": tap.name, "pip_url": "-e ."})
+        _entry(extractors, tap.name, {"name": tap.name,
+                                       "pip_url": f"-e taps/kit -e taps/{tap.name}"})
         config = _entry(configs, tap.name, {"name": tap.name, "config": {}})["config"]
         for key, path in tap.urls.items():
             config[key] = SANDBOX_URL + path

@@ -11,9 +11,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sandbox.client import ROOT, running_sandbox
-from sandbox.credentials import URLS
+from sandbox.schemas import schema_name
 from taps.registry import TAPS as REGISTRY
 
 MELTANO = str(Path(sys.executable).parent / "meltano")
@@ -27,12 +28,6 @@ def postgres_reachable() -> bool:
             return True
     except OSError:
         return False
-
-
-def url_env(tap: str, sandbox_url: str) -> dict[str, str]:
-    """The tap's URL settings as environment variables (they win over meltano.yml)."""
-    prefix = tap.upper().replace("-", "_")
-    return {f"{prefix}_{key.upper()}": sandbox_url + path for key, path in URLS[tap].items()}
 
 
 def select_everything(tap: str) -> dict[str, str]:
@@ -56,8 +51,9 @@ def count_lines(folder: Path) -> dict[str, int]:
 
 
 def schema_of(tap: str) -> str:
-    """The demo's own Postgres schema for ``tap``, emptied before every demo."""
-    return "demo_" + tap.replace("-", "_")
+    """The demo's own Postgres schema for ``tap``, emptied before every demo (behind
+    ``SCHEMA_PREFIX``, sandbox/schemas.py)."""
+    return schema_name("demo_" + tap.replace("-", "_"))
 
 
 def drop_schema(schema: str) -> None:
@@ -97,7 +93,8 @@ def main() -> int:
             folder = OUTPUT / tap
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
-            env = {**url_env(tap, sandbox.url), **select_everything(tap),
+            # meltano.yml's sandbox environment follows SANDBOX_PORT
+            env = {"SANDBOX_PORT": str(urlsplit(sandbox.url).port), **select_everything(tap),
                    "TARGET_JSONL_DESTINATION_PATH": str(folder),
                    "TARGET_POSTGRES_DEFAULT_TARGET_SCHEMA": schema_of(tap)}
             if with_postgres:
@@ -121,7 +118,7 @@ def main() -> int:
         print("  ".join(cells))
     print("\nThe demo selects every stream, opt-in ones too (meltano.yml leaves those out).")
     print(f"JSON Lines files: {OUTPUT}/<tap>/<stream>.jsonl"
-          + ("; Postgres: database test, one schema per tap (demo_tap_classroom, ...)"
+          + (f"; Postgres: database test, one schema per tap ({schema_of(TAPS[0])}, ...)"
              if with_postgres else ""))
     for line in failed:
         print(f"FAILED: {line}", file=sys.stderr)

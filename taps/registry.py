@@ -1,7 +1,8 @@
 """The suite's taps: one entry per tap, read by plugins/generate.py, the sandbox (credentials,
 ``make demo``), the benchmark and the tests. Data only; the kit (``tapkit``) never reads it.
 
-Adding a tap: its folder ``taps/tap_<name>/``, its fake in ``sandbox/apis/<name>.py`` (a
+Adding a tap: its distribution ``taps/tap-<name>/`` (pyproject.toml, package
+``tap_<name>/``), its fake in ``sandbox/apis/<name>.py`` (a
 ``FakeAPI`` with ``prefix = "<name>"``) and one :class:`Tap` line below (README, "Adding a tap").
 """
 

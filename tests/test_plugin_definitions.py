@@ -37,19 +37,56 @@ def test_hub_definition_matches_about(tap):
                                  f"{tap}--singer-tap-suite.yml").read_text())
     for key in ("name", "namespace", "variant", "label", "description", "docs", "repo",
                 "pip_url", "executable", "capabilities", "keywords", "domain_url", "settings",
-                "settings_group_validation"):
+                "settings_group_validation", "logo_url", "quality", "supported_python_versions"):
         assert hub.get(key), f"{tap}: {key} missing"
-    assert "meltano_sdk" in hub["keywords"]
+    assert "meltano_sdk" in hub["keywords"] and "api" in hub["keywords"]  # "api": the category
+    assert hub["pip_url"] == f"{tap}=={about['version']}"
+    assert hub["maintenance_status"] == "beta"
+    assert hub["supported_python_versions"] == about["supported_python_versions"]
     assert set(hub["capabilities"]) == set(about["capabilities"])
-    props = {k: v for k, v in about["settings"]["properties"].items() if k not in SDK_SETTINGS}
+    props = about["settings"]["properties"]  # the tap's own settings and the SDK's
+    assert set(props) >= SDK_SETTINGS
     settings = {s["name"]: s for s in hub["settings"]}
     assert set(settings) == set(props)
     for name, prop in props.items():
         assert bool(settings[name].get("sensitive")) == bool(prop.get("secret")), name
-        assert settings[name]["description"] == prop.get("description", ""), name
+        assert settings[name]["description"].startswith(prop.get("description", "")), name
         if "default" in prop:
             assert settings[name]["value"] == prop["default"], name
     assert hub["settings_group_validation"] == [about["settings"].get("required", [])]
+
+
+#: The kind Meltano must give each JSON Schema type for ``meltano config set`` and environment
+#: variables to reach the tap as the type it validates (a number: a string the tap converts, as
+#: Meltano 4.4 cannot write out a ``decimal`` read from the environment).
+KINDS = {"boolean": "boolean", "integer": "integer", "object": "object", "array": "array",
+         "number": "string"}
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_hub_setting_kinds_follow_the_json_schema_types(tap):
+    about = json.loads(subprocess.run([str(BIN / tap), "--about", "--format=json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    hub = YAML(typ="safe").load((ROOT / "plugins" / "extractors" /
+                                 f"{tap}--singer-tap-suite.yml").read_text())
+    kinds = {s["name"]: s["kind"] for s in hub["settings"]}
+    for name, prop in about["settings"]["properties"].items():
+        types = [t for t in prop["type"] if t != "null"]
+        expected = KINDS.get(types[0], "string")
+        if types == ["string"] and prop.get("format") == "date-time":
+            expected = "date_iso8601"
+        assert kinds[name] == expected, (name, types)
+    for name, kind in {"stream_maps": "object", "stream_map_config": "object",
+                       "flattening_enabled": "boolean", "flattening_max_depth": "integer",
+                       "batch_config": "object", "backoff_factor": "string"}.items():
+        assert kinds[name] == kind, name
+
+
+@pytest.mark.parametrize("tap", list(TAPS))
+def test_every_tap_offers_max_concurrency(tap):
+    """Every tap reads ahead (the next streams, pages whose count is known, child partitions):
+    max_concurrency does something in each, Primetric's lists included."""
+    assert "max_concurrency" in tap_class(tap).config_jsonschema["properties"]
 
 
 def opt_in_streams(tap: str) -> list[str]:

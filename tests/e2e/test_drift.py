@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 
+from sandbox.schemas import schema_name
 from tests.e2e.test_meltano_postgres import (  # noqa: F401  (fixtures)
     MELTANO,
     ROOT,
@@ -14,7 +15,7 @@ from tests.e2e.test_meltano_postgres import (  # noqa: F401  (fixtures)
     postgres,
 )
 
-SCHEMA = "e2e_drift"
+SCHEMA = schema_name("e2e_drift")
 
 
 def test_a_drifted_record_is_loaded(sandbox, postgres, meltano_installed):  # noqa: F811

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from sandbox.credentials import SECRETS
+from sandbox.schemas import schema_name
 from tapkit.shards import slice_of
 from tapkit.times import parse_time
 from tests.e2e.test_meltano_postgres import (  # noqa: F401  (fixtures)
@@ -25,7 +26,7 @@ from tests.e2e.test_meltano_postgres import (  # noqa: F401  (fixtures)
 from tests.helpers import key_set
 
 #: The schema of Meltano's system database (runs and state) for these tests.
-SYSTEM_SCHEMA = "e2e_scale_meltano"
+SYSTEM_SCHEMA = schema_name("e2e_scale_meltano")
 SYSTEM_DB = (f"postgresql://{PG['user']}@{PG['host']}:{PG['port']}/{PG['dbname']}"
              f"?options={quote(f'-csearch_path={SYSTEM_SCHEMA}')}")
 SLICES = 3
@@ -130,8 +131,8 @@ def test_two_accounts_are_two_plugins_with_their_own_data_and_state(sandbox, pos
     """tap-classroom and tap-classroom-second (inherit_from: tap-classroom), each with the
     credentials of one sandbox tenant, run at once into their own schemas."""
     streams = ["courses", "students", "announcements"]
-    runs = {"tap-classroom": ("e2e_scale_account_a", None),
-            "tap-classroom-second": ("e2e_scale_account_b", "second")}
+    runs = {"tap-classroom": (schema_name("e2e_scale_account_a"), None),
+            "tap-classroom-second": (schema_name("e2e_scale_account_b"), "second")}
     reset_schemas(postgres, *(schema for schema, _ in runs.values()))
 
     output = finish([start(plugin, "e2e-scale", plugin_env(plugin, sandbox.url, schema, streams,
@@ -161,7 +162,7 @@ def test_three_slices_at_once_make_the_full_sync_and_rerun_only_what_changed(
     its bookmark (the inclusive boundary)."""
     sandbox.reset(volume=2000)  # 16 courses: every slice gets some
     streams = ["courses", "students", "announcements", "guardians"]
-    schemas = [f"e2e_scale_slice_{k}" for k in range(SLICES)]
+    schemas = [schema_name(f"e2e_scale_slice_{k}") for k in range(SLICES)]
     reset_schemas(postgres, *schemas)
 
     def run_all_slices(round: int) -> str:

@@ -39,7 +39,8 @@ def calls(func: object, text: str) -> bool:
 
 # -- the range ----------------------------------------------------------------------------------
 def test_the_installed_sdk_is_in_the_supported_range_pyproject_states():
-    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    # the kit's distribution is the one that depends on the SDK (the taps depend on the kit)
+    pyproject = tomllib.loads((ROOT / "taps" / "kit" / "pyproject.toml").read_text())
     deps = [d for d in pyproject["project"]["dependencies"] if d.startswith("singer-sdk")]
     assert deps == [f"singer-sdk[msgspec]{SUPPORTED_SDK}"]
     assert metadata.version("singer-sdk") in SpecifierSet(SUPPORTED_SDK)
@@ -129,6 +130,8 @@ def test_selected_is_what_the_sdk_asks_before_syncing_a_stream_or_its_children()
 # -- StreamSeams --------------------------------------------------------------------------------
 @pytest.mark.parametrize(("member", "signature", "caller", "call"), [
     ("_write_schema_message", ["self"], Stream.sync, "self._write_schema_message()"),
+    ("_write_activate_version_message", ["self", "full_table_version"], Stream.sync,
+     "self._write_activate_version_message(self._stream_version)"),
     ("_generate_record_messages", ["self", "record"], Stream._write_record_message,
      "self._generate_record_messages(record)"),
     ("_increment_stream_state", ["self", "latest_record", "context"], Stream._sync_records,

@@ -19,7 +19,7 @@ from tests.helpers import TapRun, assert_matches_truth, run_tap
 from tests.primetric.catalog import BARE_ARRAYS, KEYS, STREAMS
 
 TAP, API = "tap-primetric", "primetric"
-SCHEMAS = Path(__file__).parents[2] / "taps" / "tap_primetric" / "schemas"
+SCHEMAS = Path(__file__).parents[2] / "taps" / "tap-primetric" / "tap_primetric" / "schemas"
 FORMATS = FormatChecker(formats=())
 FORMATS.checks("date-time", raises=ValueError)(
     lambda v: not isinstance(v, str) or ("T" in v and bool(datetime.fromisoformat(v))))

@@ -31,6 +31,7 @@ from tapkit.config import (
 )
 from tapkit.errors import ConfigError, TapError, redact
 from tapkit.limiter import RateLimiter
+from tapkit.logs import readable_logs
 from tapkit.origins import setting_url
 from tapkit.quotas import QuotaWait
 from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
@@ -42,7 +43,6 @@ from tapkit.transport import guarded_session
 from tapkit.writer import BufferedMsgSpecWriter, EncodedStateWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
-DISTRIBUTION = "singer-tap-suite"
 
 
 def common_settings(api_url: str, requests_per_second: float | None = None,
@@ -54,7 +54,7 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
     ``requests_per_second * rate_window`` requests per ``rate_window`` seconds). A tap whose API
     says more about ``api_url`` or ``user_agent`` gives their descriptions."""
     rate_default: dict[str, Any] = {"default": requests_per_second} if requests_per_second else {}
-    return [
+    settings: list[th.Property] = [
         th.Property("api_url", th.URIType, default=api_url,
                     description=api_url_description
                     or "Base URL of the API; stream paths are appended to it."),
@@ -92,7 +92,13 @@ def common_settings(api_url: str, requests_per_second: float | None = None,
                     description="Skip, with a warning, a partition (one course, one project...) "
                                 "that answers 403 or 404, and a stream that answers 403, instead "
                                 "of failing the run; false: fail on them."),
+        th.Property("emit_activate_version_messages", th.BooleanType, default=False,
+                    description="Send ACTIVATE_VERSION before each full-table stream (rosters, "
+                                "lists), so a target that handles it (target-postgres) removes "
+                                "the rows the source no longer has; leave off when slices or "
+                                "course/project lists load into one table."),
     ]
+    return settings
 
 
 def states_setting(name: str, param: str, states: list[str], default: str) -> th.Property:
@@ -117,7 +123,6 @@ class SuiteTap(TapSeams):
     #: Builds the authenticator: an OAuth authenticator class, or :class:`HTTPBasicAuth`,
     #: :class:`HeaderKeyAuth` with the settings they read.
     auth: ClassVar[AuthFactory | None] = None
-    package_name = DISTRIBUTION
     message_writer_class = BufferedMsgSpecWriter
     #: Settings holding URLs, checked before any request.
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
@@ -137,6 +142,7 @@ class SuiteTap(TapSeams):
             raise ConfigError(self._config_message(exc.errors)) from None
         if kwargs.get("validate_config", True):
             self.check_config()
+        readable_logs(self.name, self.streams)
 
     # -- configuration -------------------------------------------------------------------------
     @classmethod
@@ -199,7 +205,7 @@ class SuiteTap(TapSeams):
     @cached_property
     def default_user_agent(self) -> str:
         try:
-            version = metadata.version(DISTRIBUTION)
+            version = metadata.version(self.name)  # each tap is a distribution of its own
         except metadata.PackageNotFoundError:  # pragma: no cover
             version = "0.0.0"
         return f"{self.name}/{version} (+{PROJECT_URL})"

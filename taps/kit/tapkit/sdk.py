@@ -26,6 +26,8 @@ The seams turn each private member into a public hook of the kit's own:
     sends it again after drift). ``_generate_record_messages`` is the per-record hot path: the
     SDK's generic selection walk and conformance cost more than the records' own work
     (:meth:`~StreamSeams.record_messages`; ``_stream_version`` is read for its messages).
+    ``_write_activate_version_message``: the SDK writes it before every partition of a
+    full-table stream (:meth:`~StreamSeams.activate_version_due` says once).
     ``_increment_stream_state``: a record with a null replication value would log a warning per
     record (:meth:`~StreamSeams.advances_bookmark`). ``_process_record`` and
     ``_sync_children``: per record, the SDK builds the child contexts and asks every child
@@ -195,6 +197,16 @@ class StreamSeams(RESTStream):
     @override
     def _generate_record_messages(self, record: dict) -> Iterator[singer.RecordMessage]:  # type: ignore[override]
         return self.record_messages(record)
+
+    def activate_version_due(self, version: int) -> bool:
+        """Whether the SDK's turn to write ACTIVATE_VERSION writes it (the SDK: every time it
+        syncs a partition of a full-table stream)."""
+        return True
+
+    @override
+    def _write_activate_version_message(self, full_table_version: int) -> None:
+        if self.activate_version_due(full_table_version):
+            super()._write_activate_version_message(full_table_version)
 
     @property
     def stream_version(self) -> int | None:

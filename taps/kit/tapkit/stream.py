@@ -389,6 +389,15 @@ class SuiteStream(PartitionStarts, Declarations):
                                            version=self.stream_version,
                                            time_extracted=extracted)
 
+    @override
+    def activate_version_due(self, version: int) -> bool:
+        """ACTIVATE_VERSION once per stream and version (``emit_activate_version_messages``),
+        not once per partition: every course's rows carry the same version."""
+        if self.__dict__.get("_activated_version") == version:
+            return False
+        self.__dict__["_activated_version"] = version
+        return True
+
     @cached_property
     def _identity_map(self) -> str | None:
         """The stream's alias when its only map passes records through unchanged (no

@@ -172,6 +172,8 @@ def url_problems(key: str, value: Any, *, query_allowed: bool = True) -> list[st
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return [f"'{key}' must be an http(s) URL like https://host/path, got {text!r}"]
+    if parts.netloc.endswith(":"):
+        return [f"'{key}' has an empty port (an unset variable?), got {text!r}"]
     try:
         parts.port  # noqa: B018  (raises on a port that is no number or out of range)
     except ValueError as exc:
