@@ -90,3 +90,74 @@ def test_shutdown_cancels_parked_reads_and_leaves_no_thread():
         thread.join(timeout=30)
     assert not any(thread.is_alive() for thread in threads)
     assert all(task.cancelled for task in tasks)
+
+
+class FakeStream:
+    """A top-level stream as the pool sees it: its page size and a reader of its records."""
+
+    def __init__(self, name: str, page: int | None, order: list[FakeStream]) -> None:
+        self.name, self.page, self.order = name, page, order
+        order.append(self)
+
+    def reads_ahead_whole(self) -> bool:
+        return True
+
+    def page_records(self) -> int | None:
+        return self.page
+
+    def streams_in_sync_order(self) -> list[FakeStream]:
+        return self.order
+
+    def partition_reader(self, context: object) -> tuple:
+        return (lambda: iter(range(self.page or 10))), None
+
+
+def test_of_the_streams_read_ahead_only_a_few_with_big_pages_wait_at_once():
+    pool = Prefetcher(8)
+    pool.whole_run = True
+    order: list[FakeStream] = []
+    first = FakeStream("first", 1000, order)
+    big = [FakeStream(f"big{n}", 1000, order) for n in range(4)]
+    FakeStream("small", 100, order)  # after the big ones: scheduled in order, so it waits too
+    pool.streams_ahead(first, answered=True)  # type: ignore[arg-type]
+    ahead = {name for name, _ in pool._tasks}
+    assert ahead == {"big0"} and concurrency.LARGE_AHEAD == 1
+    for n, stream in enumerate(big[:-1]):  # the sync reaches each: the next big one may go
+        assert pool.take(stream, None) is not None  # type: ignore[arg-type]
+        pool.streams_ahead(stream, answered=True)  # type: ignore[arg-type]
+        assert {name for name, _ in pool._tasks if name.startswith("big")} == {f"big{n + 1}"}
+    assert {name for name, _ in pool._tasks} == {"big3", "small"}  # small: behind big3
+    pool.shutdown()
+
+
+def test_streams_whose_server_decides_the_page_size_are_all_read_ahead():
+    pool = Prefetcher(8)
+    pool.whole_run = True
+    order: list[FakeStream] = []
+    first = FakeStream("first", None, order)
+    for n in range(4):
+        FakeStream(f"s{n}", None, order)
+    pool.streams_ahead(first, answered=True)  # type: ignore[arg-type]
+    assert {name for name, _ in pool._tasks} == {"s0", "s1", "s2", "s3"}
+    pool.shutdown()
+
+
+def test_a_pool_keeps_glibc_to_one_malloc_arena(monkeypatch: pytest.MonkeyPatch):
+    calls: list[tuple[int, int]] = []
+
+    class Libc:
+        def mallopt(self, param: int, value: int) -> int:
+            calls.append((param, value))
+            return 1
+
+    monkeypatch.setattr(concurrency.ctypes, "CDLL", lambda name: Libc())
+    Prefetcher(1)
+    assert calls == []  # no pool, no threads
+    Prefetcher(4).shutdown()
+    assert calls == [(concurrency.M_ARENA_MAX, 1)]
+
+    def no_libc(name: object) -> object:
+        raise OSError("no libc here")
+
+    monkeypatch.setattr(concurrency.ctypes, "CDLL", no_libc)
+    Prefetcher(4).shutdown()  # without glibc: nothing to do, no error

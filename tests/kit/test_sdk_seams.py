@@ -89,6 +89,16 @@ def test_handle_termination_is_the_signal_handler_and_the_state_writer_writes_st
     assert callable(tap._state_writer.write_state)
 
 
+def test_the_state_writer_is_built_in_the_taps_init_and_streams_write_through_it():
+    assert calls(Tap.__init__, "self._state_writer: StateWriter = StateWriter(")
+    assert calls(Stream._write_state_message, "self._tap.state_writer.write_state(self.tap_state)")
+    assert calls(Tap.sync_all, "self._state_writer.write_state(self.state)")
+    assert "make_state_writer" in vars(SuiteTap) and "_state_writer" not in vars(SuiteTap)
+    tap = TapSysteme(config={"api_key": "k"})
+    assert tap.state_writer is tap._state_writer
+    assert type(tap._state_writer).__name__ == "EncodedStateWriter"
+
+
 def test_a_sync_ends_with_log_sync_costs_on_every_stream_so_the_tap_finishes_once(
         requests_mock, monkeypatch):
     assert calls(Tap.sync_all, "stream.log_sync_costs()")

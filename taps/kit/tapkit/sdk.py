@@ -17,6 +17,8 @@ The seams turn each private member into a public hook of the kit's own:
     ``_reset_state_progress_markers`` is the first thing ``sync_all`` does: the hook
     :meth:`~TapSeams.start_sync` says a whole run starts (streams may then be read ahead).
     :meth:`~TapSeams.write_state` writes the tap's STATE through the SDK's private state writer.
+    ``_state_writer`` is that writer (streams reach it through the public ``state_writer``): the
+    hook :meth:`~TapSeams.make_state_writer` replaces it once the SDK has built it.
 
 :class:`StreamSeams` (under :class:`tapkit.SuiteStream`)
     ``_write_schema_message``: a child stream's SCHEMA would go out before every partition
@@ -52,7 +54,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterator, Mapping
 from types import FrameType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import requests
 import singer_sdk.singerlib as singer
@@ -114,8 +116,23 @@ def _drop_deselected(schema: dict, mask: Mapping[tuple[str, ...], bool],
             _drop_deselected(sub, mask, crumb)
 
 
+class StateWriting(Protocol):
+    """What the SDK asks of its state writer."""
+
+    def write_state(self, state: Any) -> None:
+        """Write ``state`` as a STATE message unless it is the one written last."""
+
+
 class TapSeams(Tap):
     """The tap's private SDK members, each turned into a hook."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._state_writer = self.make_state_writer(self._state_writer)  # type: ignore[assignment]
+
+    def make_state_writer(self, sdk_writer: StateWriting) -> StateWriting:
+        """The writer of the tap's STATE messages (the SDK's: ``sdk_writer``)."""
+        return sdk_writer
 
     @classmethod
     def env_config(cls) -> dict[str, Any]:

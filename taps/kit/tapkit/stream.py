@@ -62,7 +62,7 @@ _reading = threading.local()
 
 
 #: About how many records the pages read ahead of one walk hold at once.
-PAGES_AHEAD_RECORDS = 2000
+PAGES_AHEAD_RECORDS = 1000
 
 #: ``time_extracted``: read from the clock at most once a millisecond (a clock call per record
 #: costs as much as the rest of the message), as [monotonic time of the reading, the reading].
@@ -463,6 +463,14 @@ class SuiteStream(PartitionStarts, Declarations):
         return [s for s in self._suite_tap.streams.values()
                 if isinstance(s, SuiteStream) and s.parent_stream_type is None
                 and (s.selected or s.has_selected_descendents) and runs_in_this_slice(s)]
+
+    def page_records(self) -> int | None:
+        """How many records a full page holds, where the stream asks for a page size (the
+        ``page_size`` setting, cut to ``max_page_size``); ``None``: the server decides."""
+        size = self.config.get("page_size")
+        if not size:
+            return None
+        return min(int(size), self.max_page_size) if self.max_page_size else int(size)
 
     def reads_ahead_whole(self) -> bool:
         """Whether the whole stream may be read ahead of its turn: one partition (no

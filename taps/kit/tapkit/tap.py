@@ -35,12 +35,12 @@ from tapkit.logs import readable_logs
 from tapkit.origins import setting_url
 from tapkit.quotas import QuotaWait
 from tapkit.retry import MAX_RETRY_WAIT, RetryPolicy, ServerWait
-from tapkit.sdk import TapSeams
+from tapkit.sdk import StateWriting, TapSeams
 from tapkit.secrets import secret_problems, strip_secrets, wire_forms
 from tapkit.shards import prune_parents, scope_problems
 from tapkit.state import StateError, bookmark_streams, check_state
 from tapkit.transport import guarded_session
-from tapkit.writer import BufferedMsgSpecWriter, OutputError, flush_all
+from tapkit.writer import BufferedMsgSpecWriter, EncodedStateWriter, OutputError, flush_all
 
 PROJECT_URL = "https://github.com/singer-tap-suite/singer-tap-suite"
 
@@ -126,6 +126,13 @@ class SuiteTap(TapSeams):
     message_writer_class = BufferedMsgSpecWriter
     #: Settings holding URLs, checked before any request.
     url_settings: ClassVar[tuple[str, ...]] = ("api_url", "token_url")
+
+    @override
+    def make_state_writer(self, sdk_writer: StateWriting) -> StateWriting:
+        writer = self.message_writer
+        if isinstance(writer, BufferedMsgSpecWriter):
+            return EncodedStateWriter(writer)
+        return sdk_writer
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         watch_secrets(self)

@@ -86,6 +86,16 @@ class BufferedMsgSpecWriter(MsgSpecWriter):
                 or time.monotonic() - self._flushed_at >= MAX_DELAY):
             self.flush()
 
+    def state_line(self, state: dict) -> bytes:
+        """The STATE message of ``state`` as :meth:`write_message` would encode it."""
+        return encoder.encode({"type": "STATE", "value": state}) + b"\n"
+
+    def write_state_line(self, line: bytes) -> None:
+        """Write a line from :meth:`state_line` (a STATE: the buffer is written out)."""
+        if not self._failed:
+            self._buffer += line
+            self.flush()
+
     def flush(self) -> None:
         """Write out everything buffered so far; then run a stop requested meanwhile."""
         if self._writing:
@@ -150,3 +160,22 @@ def _write(fd: int, data: bytearray) -> int:
             return os.write(fd, data)
         except BlockingIOError:
             select.select([], [fd], [])
+
+
+class EncodedStateWriter:
+    """The tap's STATE writer: a STATE goes out only when it differs from the last one written,
+    as the SDK's writer does, but compared as the encoded line. The SDK's writer deep-copies the
+    whole state after every write and builds the message with ``dataclasses.asdict``: with a
+    state that lists every parent read (Classroom's per-course streams), that is quadratic in
+    the parents and was most of a many-partition sync's CPU time."""
+
+    def __init__(self, writer: BufferedMsgSpecWriter) -> None:
+        self._writer = writer
+        self._last: bytes | None = None
+
+    def write_state(self, state: dict) -> None:
+        """Write ``state`` as a STATE message unless it is the one written last."""
+        line = self._writer.state_line(state)
+        if line != self._last:
+            self._writer.write_state_line(line)
+            self._last = line
