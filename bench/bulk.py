@@ -14,9 +14,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import json
-import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +24,7 @@ import msgspec
 from bench.limit.common import Client, RecordWriter
 from sandbox.apis.base import Answer, Request, json_answer
 from sandbox.apis.classroom import ClassroomAPI
-from sandbox.client import SandboxClient
+from sandbox.client import SandboxClient, sandbox_process
 from sandbox.server import Sandbox, SandboxServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,39 +78,17 @@ def serve(courses: int, submissions: int, latency_ms: float) -> None:
     sandbox = Sandbox(1, 250, latency_ms, only=["classroom"])
     sandbox.apis["classroom"] = BulkClassroomAPI(1, courses, submissions)
     sandbox.reset_counters()
-    server = SandboxServer(sandbox, "127.0.0.1", 0)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print(json.dumps({"url": server.url, "apis": ["classroom"], "volume": 0}), flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
+    SandboxServer(sandbox, "127.0.0.1", 0).serve_until_stopped({"apis": ["classroom"],
+                                                                  "volume": 0})
 
 
 @contextlib.contextmanager
 def bulk_sandbox(courses: int, submissions: int, latency_ms: float = 0.0
                  ) -> Iterator[SandboxClient]:
     """The bulk fake in a subprocess (its control endpoints are the sandbox's)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bench.bulk", "serve", "--courses", str(courses),
-         "--submissions", str(submissions), "--latency-ms", str(latency_ms)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        if not line:
-            raise RuntimeError(f"the bulk fake did not start (exit code {process.poll()})")
-        client = SandboxClient(json.loads(line)["url"])
-        client.process = process
+    with sandbox_process("bench.bulk", "serve", "--courses", str(courses), "--submissions",
+                         str(submissions), "--latency-ms", str(latency_ms)) as client:
         yield client
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
 
 def loop(url: str, stream: str, writer: RecordWriter) -> None:
     """The bare loop over ``courses`` (or every course's submissions): pages of 1,000."""

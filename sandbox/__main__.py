@@ -8,7 +8,6 @@ import argparse
 import errno
 import json
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -70,17 +69,10 @@ def main(argv: list[str] | None = None) -> int:
               f"or pick another port (make sandbox PORT=9000, then SANDBOX_PORT=9000 for "
               f"meltano --environment sandbox)", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if args.port_file:
         args.port_file.write_text(str(server.server_port))
-    print(json.dumps({"url": server.url, "port": server.server_port, "apis": list(sandbox.apis),
-                      "volume": args.volume}), flush=True)
-    try:
-        server.serve_forever()
-    except (KeyboardInterrupt, SystemExit):
-        pass
-    finally:
-        server.server_close()
+    server.serve_until_stopped({"port": server.server_port, "apis": list(sandbox.apis),
+                                "volume": args.volume})
     return 0
 
 

@@ -68,13 +68,21 @@ class SandboxClient:
 def running_sandbox(*args: str, port: int = 0) -> Iterator[SandboxClient]:
     """Start ``python -m sandbox`` in a subprocess; yield a client (its ``process`` set); stop
     it afterwards."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sandbox", "--port", str(port), *args],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    with sandbox_process("sandbox", "--port", str(port), *args) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def sandbox_process(module: str, *args: str) -> Iterator[SandboxClient]:
+    """Run ``python -m <module> *args`` (a server that announces itself with
+    :meth:`~sandbox.server.SandboxServer.serve_until_stopped`); yield a client once it answers;
+    stop it afterwards."""
+    process = subprocess.Popen([sys.executable, "-m", module, *args],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         line = process.stdout.readline() if process.stdout else ""
         if not line:
-            raise RuntimeError(f"the sandbox did not start (exit code {process.poll()})")
+            raise RuntimeError(f"{module} did not start (exit code {process.poll()})")
         client = SandboxClient(json.loads(line)["url"])
         client.process = process
         for _ in range(200):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import struct
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -305,3 +307,16 @@ class SandboxServer(ThreadingHTTPServer):
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
+
+    def serve_until_stopped(self, announce: dict[str, Any]) -> None:
+        """Serve in the foreground: print ``announce`` (with ``url``) as one JSON line for the
+        parent process (:func:`sandbox.client.sandbox_process` reads it), then serve until
+        SIGTERM or Ctrl-C."""
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        print(json.dumps({"url": self.url, **announce}), flush=True)
+        try:
+            self.serve_forever()
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.server_close()
