@@ -5,9 +5,9 @@
 
 Each mutation is applied to a fresh copy of the tree in a temporary folder (the working tree is
 never touched), then the tests that should catch it run against that copy (``PYTHONPATH`` puts
-the copy's ``taps/`` before the editable install, for the pytest process and every tap it
-starts). A mutation the tests catch is *killed*; one they do not catch *survived*: the exit code
-is 1 if any survived. Not part of ``make test``; a run takes a few minutes.
+the copy's packages, ``taps/kit`` and ``taps/tap-*``, before the editable install, for the pytest
+process and every tap it starts). A mutation the tests catch is *killed*; one they do not catch
+*survived*: the exit code is 1 if any survived. Not part of ``make test``; a run takes a minute.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-KIT = "taps/tapkit"
+KIT = "taps/kit/tapkit"
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ MUTATIONS = (
              "            if False:\n",
              ("tests/kit/test_drift.py",)),
     Mutation("concurrency-off", f"{KIT}/concurrency.py",
-             "        if not children or self._pool is None:\n",
-             "        if True:\n",
+             "        return self.workers > 1\n",
+             "        return False\n",
              ("tests/classroom/test_sandbox_sync.py::"
               "test_concurrent_child_walks_emit_exactly_the_sequential_stream",
               "tests/basecamp/test_coverage.py::"
@@ -78,6 +78,23 @@ MUTATIONS = (
              "state.update(saved)  # the bookmark as it was",
              "pass  # the bookmark as it was",
              ("tests/reliability/test_access.py",)),
+    Mutation("child-state-never-held", f"{KIT}/writer.py",
+             "        self._held += 1\n        return False\n",
+             "        return True\n",
+             ("tests/kit/test_state_writer.py",)),
+    Mutation("no-state-at-the-end-of-the-sync", f"{KIT}/tap.py",
+             "        self.write_state()  # a child stream's last STATE",
+             "        pass  # a child stream's last STATE",
+             ("tests/kit/test_state_writer.py",)),
+    Mutation("metrics-records-left-in-the-counter", f"{KIT}/metrics.py",
+             "            if counter is not None:\n                counter.exit()\n",
+             "            if False:\n                counter.exit()\n",
+             ("tests/kit/test_metrics.py",)),
+    Mutation("metrics-request-not-counted", f"{KIT}/metrics.py",
+             "        self.metric_totals.answer(response.status_code, "
+             "response.elapsed.total_seconds())\n",
+             "        pass\n",
+             ("tests/kit/test_metrics.py",)),
 )
 
 
@@ -106,7 +123,8 @@ def apply(tree: Path, mutation: Mutation) -> None:
 def caught(tree: Path, mutation: Mutation) -> tuple[bool, str]:
     """Run the mutation's tests in ``tree``; whether a test failed, and the summary line. Any
     other outcome (no test collected, an internal error) stops the script: it proves nothing."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree / "taps"), str(tree)]),
+    packages = [tree / "taps" / "kit", *sorted((tree / "taps").glob("tap-*"))]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([*map(str, packages), str(tree)]),
            "PYTHONDONTWRITEBYTECODE": "1"}
     kit = subprocess.run([sys.executable, "-c", "import tapkit; print(tapkit.__file__)"],
                          cwd=tree, env=env, capture_output=True, text=True, check=True)

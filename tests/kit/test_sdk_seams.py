@@ -144,10 +144,23 @@ def test_selected_is_what_the_sdk_asks_before_syncing_a_stream_or_its_children()
      Stream._sync_records, "self._process_record("),
     ("_sync_children", ["self", "child_context"], Stream._process_record,
      "self._sync_children(copy.copy(context))"),
+    ("_write_state_message", ["self"], Stream._sync_records, "self._write_state_message()"),
+    ("_write_request_duration_log", ["self", "endpoint", "response", "context", "extra_tags"],
+     RESTStream._request, "self._write_request_duration_log("),
 ])
 def test_stream_members_keep_their_signature_and_their_caller(member, signature, caller, call):
     assert params(getattr(RESTStream, member)) == signature
     assert calls(caller, call)
+
+
+def test_the_sdk_asks_the_stream_for_its_meters_and_logs_through_it():
+    """Public hooks, but the kit relies on where they are called (tapkit.metrics, tapkit.logs):
+    one record counter and sync timer around a whole top-level stream, timer left first."""
+    assert calls(Stream._sync_records, "record_counter = self.get_record_counter()")
+    assert calls(Stream._sync_records, "timer = self.get_sync_timer()")
+    assert calls(Stream._sync_records, "with record_counter, timer:")
+    assert calls(RESTStream.request_records, "with self.get_http_request_counter() as")
+    assert calls(Stream.sync, "self.log(log_msg, *log_args)")
 
 
 def test_stream_version_is_set_where_the_sdk_writes_activate_version():

@@ -28,6 +28,8 @@ The seams turn each private member into a public hook of the kit's own:
     (:meth:`~StreamSeams.record_messages`; ``_stream_version`` is read for its messages).
     ``_write_activate_version_message``: the SDK writes it before every partition of a
     full-table stream (:meth:`~StreamSeams.activate_version_due` says once).
+    ``_write_state_message``: the SDK writes a STATE after every partition of a child stream
+    (:meth:`~StreamSeams.state_message_due` says whether this one goes).
     ``_increment_stream_state``: a record with a null replication value would log a warning per
     record (:meth:`~StreamSeams.advances_bookmark`). ``_process_record`` and
     ``_sync_children``: per record, the SDK builds the child contexts and asks every child
@@ -213,6 +215,16 @@ class StreamSeams(RESTStream):
         """The version the SDK gives this run's messages (ACTIVATE_VERSION)."""
         return self._stream_version
 
+    def state_message_due(self) -> bool:
+        """Whether the SDK's turn to write a STATE message writes it (the SDK: every time it has
+        changed). A STATE not written stays pending: the stream's next turn writes it."""
+        return True
+
+    @override
+    def _write_state_message(self) -> None:
+        if self.state_message_due():
+            super()._write_state_message()
+
     def advances_bookmark(self, record: dict) -> bool:
         """Whether ``record`` may move the bookmark (the SDK: every record)."""
         return True
@@ -253,6 +265,16 @@ class StreamSeams(RESTStream):
                 child.sync(context=child_context)
             except (AbortedSyncFailedException, AbortedSyncPausedException):
                 continue  # as the SDK: an interrupted child, the others go on
+
+    def request_answered(self, endpoint: str, response: requests.Response,
+                         context: Context | None, extra_tags: dict | None) -> None:
+        """An answer came (every try's): the SDK logs an ``http_request_duration`` line."""
+        super()._write_request_duration_log(endpoint, response, context, extra_tags)
+
+    @override
+    def _write_request_duration_log(self, endpoint: str, response: requests.Response,
+                                    context: Context | None, extra_tags: dict | None) -> None:
+        self.request_answered(endpoint, response, context, extra_tags)
 
     def state_partition_context(self, context: Context | None) -> Context | None:
         """The part of ``context`` naming the partition's state (``state_partitioning_keys``)."""

@@ -33,6 +33,8 @@ from tapkit.concurrency import Task
 from tapkit.declarations import Declarations
 from tapkit.drift import DriftGuard
 from tapkit.errors import TapError, one_line, redact, redact_url
+from tapkit.logs import said_before
+from tapkit.metrics import PerStreamMetrics
 from tapkit.paginators import SuitePaginator
 from tapkit.quotas import QuotaWait, is_quota_answer
 from tapkit.records import Conformer, boolean_conformer
@@ -81,7 +83,7 @@ def _quiet_sdk_failure_line(record: logging.LogRecord) -> bool:
     return not str(record.msg).startswith("An unhandled error occurred while syncing")
 
 
-class SuiteStream(PartitionStarts, Declarations):
+class SuiteStream(PerStreamMetrics, PartitionStarts, Declarations):
     """A REST stream driven by class attributes (also those of :mod:`tapkit.declarations`) and
     the suite's common settings."""
 
@@ -132,6 +134,13 @@ class SuiteStream(PartitionStarts, Declarations):
         super().__init__(tap, **kwargs)
         self._suite_tap = tap
         self.logger.addFilter(_quiet_sdk_failure_line)
+
+    @override
+    def log(self, message: str, *args: Any, level: int = logging.INFO, **kwargs: Any) -> None:
+        """The SDK's, less the lines it repeats for every partition (tapkit.logs), dropped
+        before a log record is built."""
+        if not said_before(self.logger, message, args):
+            super().log(message, *args, level=level, **kwargs)
 
     # -- requests ----------------------------------------------------------------------------
     @property
@@ -340,6 +349,16 @@ class SuiteStream(PartitionStarts, Declarations):
             yield prepared, decorated(prepared, context)
 
         return fetch
+
+    @override
+    def state_message_due(self) -> bool:
+        """A top-level stream's STATE goes out at every turn; a child stream's, after one of its
+        partitions, only now and then (:meth:`tapkit.writer.EncodedStateWriter.interim_due`):
+        the next STATE written, at the latest the one that ends the sync, carries it."""
+        if self.parent_stream_type is None:
+            return True
+        due = getattr(self._suite_tap.state_writer, "interim_due", None)
+        return due() if due is not None else True
 
     @override
     def schema_message_due(self) -> bool:

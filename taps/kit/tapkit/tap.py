@@ -289,10 +289,11 @@ class SuiteTap(TapSeams):
 
     def finish_sync(self) -> None:
         """After the SDK synced every stream (called from the last stream's
-        ``log_sync_costs``): report partial access, write out what is still buffered, stop the
-        worker pool. A new pool and access report serve the next sync."""
+        ``log_sync_costs``): report partial access, write the STATE, write out what is still
+        buffered, stop the worker pool. A new pool and access report serve the next sync."""
         if summary := self.access.summary():
             self.logger.warning("%s", summary)
+        self.write_state()  # a child stream's last STATE may have been held (state_message_due)
         self.flush_output()
         self.__dict__.pop("prefetcher", Prefetcher(1)).shutdown()
         self.__dict__.pop("access", None)
