@@ -182,7 +182,7 @@ class EncodedStateWriter:
     sync of 866 courses, each listing every course read so far (53 MB of STATE for 61 MB of
     records). :meth:`interim_due` lets one of those through per
     :data:`INTERIM_STATE_MESSAGES` messages or :data:`INTERIM_STATE_PARTITIONS` partitions; every
-    other STATE (a top-level stream's, the end of a stream, a stop) goes out as before. Counted
+    other STATE (a top-level stream's, the end of the sync, a stop) goes out as before. Counted
     in messages, not seconds, so that the output is the same at any speed."""
 
     def __init__(self, writer: BufferedMsgSpecWriter) -> None:
